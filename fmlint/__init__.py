@@ -1,0 +1,6 @@
+"""fmlint: a content checker for Jekyll handbook sites."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]
