@@ -8,6 +8,7 @@ import traceback
 import click
 
 from fmlint import __version__
+from fmlint.cli import bib as bib_cmd
 from fmlint.cli import check as check_cmd
 from fmlint.cli import rules as rules_cmd
 from fmlint.cli import schema as schema_cmd
@@ -24,6 +25,7 @@ cli.add_command(check_cmd.check)
 cli.add_command(rules_cmd.rules)
 cli.add_command(rules_cmd.rule)
 cli.add_command(schema_cmd.schema)
+cli.add_command(bib_cmd.bib)
 
 
 def main(argv: list[str] | None = None) -> None:

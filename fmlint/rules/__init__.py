@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from fmlint.rules import file, frontmatter, markup
+from fmlint.rules import cards, citations, file, frontmatter, links, markup, navigation, numbering, snippets
 from fmlint.rules.base import Family, Rule
 
 FAMILIES: tuple[Family, ...] = (
     file.FAMILY,
     frontmatter.FAMILY,
+    numbering.FAMILY,
+    navigation.FAMILY,
+    links.FAMILY,
+    citations.FAMILY,
+    snippets.FAMILY,
+    cards.FAMILY,
     markup.FAMILY,
 )
 
