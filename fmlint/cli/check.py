@@ -80,10 +80,10 @@ def check(paths: tuple[Path, ...], fmt: str | None, color: bool | None, show_sou
     tty = sys.stdout.isatty()
     report = Report(
         diagnostics=result.diagnostics, files=result.files,
-        color=tty and not os.environ.get("NO_COLOR") if color is None else color,
+        color=(tty and not os.environ.get("NO_COLOR")) if color is None else color,
         show_source=tty if show_source is None else show_source,
         sources={p.path: p.lines for p in site.pages if p.source.text},
     )
-    click.echo(REPORTERS[fmt](report), nl=False)
+    click.echo(REPORTERS[fmt](report), nl=False, color=report.color)
     threshold = {"error": ("error",), "warning": ("error", "warning")}[config.fail_on]
     return 1 if any(d.severity.value in threshold for d in result.diagnostics) else 0

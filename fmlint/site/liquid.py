@@ -78,14 +78,18 @@ def scan(text: str, first_line: int = 1) -> LiquidScan:
         if nxt not in "{%":
             i = j + 1
             continue
-        closer = "}}" if nxt == "{" else "%}"
+        # Liquid 4 (Jekyll 4) ends an output at the first '}' ("{{.*?}}?") and a tag at the first '%}'.
+        closer = "}" if nxt == "{" else "%}"
         k = text.find(closer, j + 2)
         line, col = lines.pos(j)
         if k < 0:
             what = "output '{{'" if nxt == "{" else "tag '{%'"
-            out.errors.append(LiquidError(f"unterminated Liquid {what}: no closing '{closer}'", line, col))
+            want = "}}" if nxt == "{" else "%}"
+            out.errors.append(LiquidError(f"unterminated Liquid {what}: no closing '{want}'", line, col))
             break
-        end = k + 2
+        end = k + len(closer)
+        if nxt == "{" and text.startswith("}", end):
+            end += 1
         inner = text[j + 2 : k].strip("-").strip()
         if nxt == "{":
             node = LiquidNode("output", "", inner, j, end, line, col)

@@ -320,15 +320,27 @@ class _Builder:
                         if grand.type == "link_close":
                             break
                         label += grand.content
-                col = self.page.find_column(line, "](" + target) + 2 if target else 1
-                if col == 3:
-                    col = self.page.find_column(line, target[:30])
+                col = self.link_column(line, label, target, child.type == "image")
                 uses_liquid = any(n.url is not None and n.url == target.split("#")[0] and n.line == line
                                   for n in self.sub.nodes) or any(
                     n.url is not None and n.url == target and n.line == line for n in self.sub.nodes)
                 self.page.links.append(Link(
                     "image" if child.type == "image" else "markdown", target, line, col,
                     liquid.MARKER_RE.sub("", label), liquid=uses_liquid))
+
+    def link_column(self, line: int, label: str, target: str, image: bool) -> int:
+        """Column of the link's destination: after `[label](`, else where the target is written."""
+        text = self.page.line_text(line)
+        start = text.find(("![" if image else "[") + label[:20]) if label else -1
+        if start >= 0:
+            dest = text.find("](", start)
+            if dest >= 0:
+                return dest + 3
+        for needle in ("](" + target, target):
+            i = text.find(needle) if target else -1
+            if i >= 0:
+                return i + 1 + (2 if needle.startswith("](") else 0)
+        return 1
 
     def snippet_marker(self, fence_line: int) -> str | None:
         lines = self.page.lines

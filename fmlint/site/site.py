@@ -106,7 +106,7 @@ def _walk(folder: Path) -> list[Path]:
         rel = path.relative_to(folder).parts
         if any(part in SKIP_DIRS or (part.startswith(".") and part not in (".", "..")) for part in rel[:-1]):
             continue
-        if path.suffix in (*PAGE_SUFFIXES, BIB_SUFFIX) and path.is_file():
+        if path.suffix in (*PAGE_SUFFIXES, BIB_SUFFIX) and (path.is_file() or path.is_symlink()):
             found.append(path)
     return found
 

@@ -1,0 +1,89 @@
+"""The site model sees what Jekyll sees: Liquid first, then Markdown; code and comments are not content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fmlint.site.liquid import scan, substitute
+from fmlint.site.page import build_page
+from fmlint.site.source import SourceFile
+
+
+def page(text: str):
+    return build_page(SourceFile(Path("p.md"), "p.md", text=text), "/p/")
+
+
+def test_liquid_link_is_a_link():
+    p = page("---\ntitle: t\n---\n\nSee [the next part]({{ '/a/b/' | relative_url }}#frag) now.\n")
+    (link,) = p.links
+    assert (link.kind, link.target, link.line, link.liquid, link.text) == (
+        "markdown", "/a/b/#frag", 5, True, "the next part")
+    assert link.column == p.lines[4].index("{{") + 1
+
+
+def test_liquid_in_html_attribute_with_nested_quotes():
+    p = page('<a href="{{ "/a/" | relative_url }}">x</a>\n')
+    (link,) = p.links
+    assert (link.kind, link.target, link.line, link.liquid) == ("html", "/a/", 1, True)
+
+
+def test_liquid_contexts():
+    text = (
+        "Prose {% cite a %}.\n\n"
+        "```python\nx = '{% cite b %}'\n```\n\n"
+        "<!-- {% cite c %} -->\n\n"
+        "Inline `{% cite d %}` code.\n\n"
+        '<div data-x="{% cite e %}">text</div>\n\n'
+        "{% raw %}{% cite f %}{% endraw %}\n"
+    )
+    p = page(text)
+    ctx = {n.markup.split()[1]: n.context for n in p.liquid_nodes if n.name == "cite"}
+    assert ctx == {"a": "content", "b": "code", "c": "comment", "d": "code", "e": "html"}
+
+
+def test_code_block_keeps_liquid_text_and_drops_raw_tags():
+    p = page("{% raw %}\n```liquid\n{{ page.title }}\n```\n{% endraw %}\n\n```python\nprint('{{ x }}')\n```\n")
+    first, second = p.code_blocks
+    assert first.code == "{{ page.title }}\n" and first.liquid == []
+    assert second.code == "print('{{ x }}')\n" and len(second.liquid) == 1
+
+
+def test_heading_ids_like_kramdown_gfm():
+    p = page("## 5.1 Scaled dot-product attention\n\n## Using `np.einsum` *fast*\n\n"
+             "## Notes\n\n## Notes\n\n## Custom {#mine}\n\n## Café & Crème\n")
+    assert [h.id for h in p.headings] == [
+        "51-scaled-dot-product-attention", "using-npeinsum-fast", "notes", "notes-1", "mine", "café--crème"]
+
+
+def test_nav_block():
+    p = page('<script>\n  // no previous\n  window.nextSection = "/x/section1/";\n'
+             "  window.previousSection = '{{ x }}';\n</script>\n")
+    (block,) = p.nav_blocks
+    assert block.line == 1
+    nxt, prev = block.assignments
+    assert (nxt.name, nxt.value, nxt.line) == ("nextSection", "/x/section1/", 3)
+    assert (prev.name, prev.value, prev.line) == ("previousSection", None, 4)
+
+
+def test_nav_in_js_comment_is_not_an_assignment():
+    p = page('<script>\n  // window.previousSection = "/a/";\n  window.nextSection = "/b/";\n</script>\n')
+    assert [a.name for a in p.nav_blocks[0].assignments] == ["nextSection"]
+
+
+def test_snippet_markers():
+    p = page("<!-- fmlint: skip -->\n\n```python\nx\n```\n\n- item\n\n  <!-- fmlint: output -->\n  ```text\n  1\n  ```\n")
+    assert [c.marker for c in p.code_blocks] == ["skip", "output"]
+
+
+def test_indented_html_inside_open_div_is_html_not_code():
+    text = '<div class="grid">\n  <div class="card">\n\n    <h3 id="s1">T</h3>\n  </div>\n</div>\n'
+    p = page(text)
+    assert p.code_blocks == [] and "s1" in p.id_set and p.unclosed_elements == []
+
+
+def test_substitution_column_map():
+    body = "a {{ '/x/' | relative_url }} b {% cite k %} c\n"
+    sub = substitute(body, scan(body))
+    new_c = sub.text.rindex(" c") + 2
+    assert sub.orig_column(1, new_c) == body.rindex(" c") + 2
+    assert sub.orig_column(1, sub.text.index("/x/") + 1) == body.index("{{") + 1
