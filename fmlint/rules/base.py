@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 DOC_HEADINGS = ("What it does", "Why", "Bad", "Good")
+DOC_OPTIONAL = ("Fix", "Options")
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ class Rule:
             fixable=self.fixable if fixable is None else fixable)
 
     def doc_section(self, heading: str) -> str:
-        m = re.search(rf"^{re.escape(heading)}:?\s*\n(.*?)(?=^\S[^\n]*:\s*$|\Z)", self.doc, re.S | re.M)
+        names = "|".join(re.escape(h) for h in (*DOC_HEADINGS, *DOC_OPTIONAL))
+        m = re.search(rf"^{re.escape(heading)}:[ \t]*\n(.*?)(?=^(?:{names}):[ \t]*$|\Z)", self.doc, re.S | re.M)
         return m.group(1).strip("\n") if m else ""
 
 
