@@ -17,6 +17,7 @@ class Element:
     column: int
     end_line: int = 0  # line of the closing tag (0 while open or for void elements)
     text: str = ""  # text content (direct and nested), whitespace-collapsed
+    raw_text: str = ""  # text content exactly as parsed (entities decoded), for `<em>x</em>.`-exact text
     children: list[Element] = field(default_factory=list)
     parent: Element | None = field(default=None, repr=False)
 
@@ -119,6 +120,8 @@ class HtmlCollector(HTMLParser):
             line, col = self._pos()
             self.scripts.append(Script(self.stack[-1], data, line, col))
             return
+        for el in self.stack[1:]:
+            el.raw_text += data
         text = " ".join(data.split())
         if text:
             for el in self.stack[1:]:
