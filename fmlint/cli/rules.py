@@ -6,9 +6,21 @@ from fmlint.config import ConfigError
 from fmlint.rules import all_rules, get_rule
 
 
+def markdown_table() -> str:
+    """The rule table of the README, generated from the registry."""
+    rows = ["| Code | Name | Severity | Fix | What it reports |", "|---|---|---|---|---|"]
+    for r in all_rules().values():
+        rows.append(f"| {r.code} | `{r.name}` | {r.severity.value} | {'yes' if r.fixable else ''} | {r.summary} |")
+    return "\n".join(rows) + "\n"
+
+
 @click.command()
-def rules() -> int:
+@click.option("--markdown", is_flag=True, help="Print the list as a Markdown table (as in the README).")
+def rules(markdown: bool) -> int:
     """List every rule: code, name, default severity, whether it can be fixed, summary."""
+    if markdown:
+        click.echo(markdown_table(), nl=False)
+        return 0
     for r in all_rules().values():
         fix = "fix" if r.fixable else "   "
         click.echo(f"{r.code}  {r.name:<32} {r.severity.value:<8} {fix}  {r.summary}")
