@@ -16,13 +16,25 @@ from markdown_it.token import Token
 from fmlint.site import liquid
 from fmlint.site.frontmatter import FrontMatter, FrontMatterProblem, split
 from fmlint.site.html import Comment, Element, HtmlCollector
-from fmlint.site.slug import SlugCounter, split_explicit_id
+from fmlint.site.slug import SlugCounter, heading_raw_text, split_explicit_id
 from fmlint.site.source import SourceFile
 
 _MARKER_LINE = re.compile(r"^\s*fmlint:\s*(skip|output)\s*$")
 _NAV_ASSIGN = re.compile(r"window\.(previousSection|nextSection)\s*=\s*([^;\n]*)")
 _JS_STRING = re.compile(r"""^(["'])(.*)\1$""")
-_BLOCK_IAL = re.compile(r"^\{:\s*#([^\s}]+)[^}]*\}\s*$")
+# A kramdown block IAL on its own line (`{: #id .cls}`, `{:#id}`), not an ALD (`{:name: …}`);
+# its last `#id` (kramdown's ALD_ID_NAME, ASCII word characters) names the block next to it.
+_BLOCK_IAL = re.compile(r"^\{:(?![A-Za-z0-9_][\w-]*:)([^}]*)\}\s*$")
+_IAL_ID = re.compile(r"(?:^|\s)#([A-Za-z0-9_][A-Za-z0-9_-]*)(?=\s|$)")
+
+
+def block_ial_id(line: str) -> str | None:
+    """The id a block IAL line sets (`{: #my-id}` -> "my-id"), or None."""
+    m = _BLOCK_IAL.match(line.strip())
+    if not m or liquid.MARK_OPEN in m.group(1):
+        return None
+    ids = _IAL_ID.findall(m.group(1).strip())
+    return ids[-1] if ids else None
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +84,7 @@ class IdDef:
     id: str
     line: int
     column: int
-    origin: str  # "heading", "html"
+    origin: str  # "heading", "html", "ial" (a kramdown block IAL on another block)
 
 
 @dataclass
@@ -179,6 +191,7 @@ class _Builder:
         self.html = HtmlCollector()
         self.slugs = SlugCounter()
         self.pending_heading: Heading | None = None
+        self.ial_lines: set[int] = set()  # IAL lines already taken by a heading
 
     # --- helpers -----------------------------------------------------------------------------
     def line(self, token_line0: int) -> int:
@@ -223,6 +236,8 @@ class _Builder:
                 self.heading(tok, tokens[i + 1])
             elif tok.type == "inline":
                 self.inline(tok)
+                if i == 0 or tokens[i - 1].type != "heading_open":
+                    self.block_ials(tok)
         page.comments = self.html.comments
         page.elements = self.html.elements
         page.html_root = self.html.root
@@ -245,7 +260,9 @@ class _Builder:
         page.ids.sort(key=lambda d: (d.line, d.column))
 
     def liquid_url_at(self, line: int, value: str) -> bool:
-        return any(n.url is not None and n.url == value and n.line == line for n in self.sub.nodes)
+        # `{{ '/x/' | relative_url }}#frag`: the fragment follows the Liquid output
+        bare = value.split("#", 1)[0]
+        return any(n.url is not None and n.url in (value, bare) and n.line == line for n in self.sub.nodes)
 
     def code_block(self, tok: Token, fenced: bool) -> None:
         assert tok.map is not None
@@ -277,18 +294,32 @@ class _Builder:
         level = int(tok.tag[1])
         line = self.line(tok.map[0])
         raw, explicit = split_explicit_id(inline.content)
-        if explicit is None:
-            nxt = self.page.line_text(line + 1)
-            m = _BLOCK_IAL.match(nxt.strip()) if tok.markup in ("#" * level,) else None
-            if m:
-                explicit = m.group(1)
+        # A block IAL on the line after the heading (after a setext underline) sets its id too.
+        ial_line = self.line(tok.map[1])
+        ial = block_ial_id(self.page.line_text(ial_line))
+        if ial is not None:
+            explicit = ial
+            self.ial_lines.add(ial_line)
         rendered = liquid.MARKER_RE.sub("", raw)
         text = "".join(c.content for c in (inline.children or []) if c.type in ("text", "code_inline"))
         text = liquid.MARKER_RE.sub("", split_explicit_id(text)[0]).strip()
-        hid = explicit if explicit else self.slugs(rendered.strip())
+        hid = explicit if explicit else self.slugs(heading_raw_text(rendered.strip()))
         col = self.page.find_column(line, raw.strip()[:20] or "#")
         self.page.headings.append(Heading(level, raw.strip(), text, hid, explicit is not None, line, col))
-        self.page.ids.append(IdDef(hid, line, col, "heading"))
+        if hid:  # kramdown writes no id attribute when the generated id is empty
+            self.page.ids.append(IdDef(hid, line, col, "heading"))
+
+    def block_ials(self, tok: Token) -> None:
+        """Ids that block IAL lines inside a paragraph's text give the paragraph (or list, quote…)."""
+        assert tok.map is not None
+        first = self.line(tok.map[0])
+        for k, text in enumerate(tok.content.split("\n")):
+            if "{:" not in text or first + k in self.ial_lines:
+                continue
+            ial = block_ial_id(text)
+            if ial is not None:
+                col = self.page.find_column(first + k, "{:")
+                self.page.ids.append(IdDef(ial, first + k, col, "ial"))
 
     def inline(self, tok: Token) -> None:
         assert tok.map is not None
