@@ -233,6 +233,10 @@ RULES = (MISSING_CARD, CARD_WITHOUT_SECTION, DUPLICATE_CARD, CARD_ORDER, MALFORM
 _TITLE_NUMERAL = re.compile(r"^Section ([A-Z]+):")
 
 
+def _roman(n: int) -> str:
+    return to_roman(n) if 0 < n < 4000 else str(n)
+
+
 def _same_text(a: str, b: str) -> bool:
     return collapse(html.unescape(a)) == collapse(html.unescape(b))
 
@@ -412,9 +416,9 @@ def _fields(index: Page, matcher: _Matcher, card: IndexCard, n: int, page: Page)
     numbers = {n} | ({declared} if declared else set())
     number = declared or n
     source = f"{_folder(page)}"
-    if card.numeral is not None and card.numeral.text not in {to_roman(x) for x in numbers if x < 4000}:
+    if card.numeral is not None and card.numeral.text not in {_roman(x) for x in numbers}:
         yield CARD_NUMERAL(index.path, card.numeral.line, card.numeral.column,
-                           f"card comment says 'Section {card.numeral.text}'; expected 'Section {to_roman(number)}' "
+                           f"card comment says 'Section {card.numeral.text}'; expected 'Section {_roman(number)}' "
                            f"({source} is section {number})")
     if card.h3 is not None:
         if card.id is None:

@@ -301,3 +301,12 @@ def test_relative_and_baseurl_hrefs_point_at_the_section(tmp_path: Path) -> None
     files[INDEX] = files[INDEX].replace("{{ '/content/handbooks/hb/section1/' | relative_url }}\" class",
                                         "section1/\" class")
     assert fm7(tmp_path, files) == set()
+
+
+def test_absurd_section_number_does_not_crash(tmp_path: Path) -> None:
+    files = handbook(1)
+    files[S.format(1)] = section_page(1, total=1).replace("section: 1", "section: 5000")
+    files[INDEX] = files[INDEX].replace("<!-- Section I -->", "<!-- Section V -->")
+    diags = check_tree(tmp_path, files)
+    assert not [d for d in diags if d.code == "FM004"]
+    assert (INDEX, line_of(files[INDEX], "<!-- Section V -->"), "FM706") in codes_at(diags)

@@ -226,3 +226,13 @@ def test_comment_saying_there_is_no_previous_is_fine(tmp_path: Path) -> None:
     files[S.format(1)] = files[S.format(1)].replace("// last section: no next",
                                                     "/* no next: window.nextSection = '/x/'; */")
     assert fm3(tmp_path, files) == set()
+
+
+def test_index_with_a_permalink(tmp_path: Path) -> None:
+    files = handbook(2)
+    files[INDEX] = files[INDEX].replace('description: "A handbook used by the tests."',
+                                        'description: "A handbook used by the tests."\npermalink: /hb/')
+    assert fm3(tmp_path, files) == {(S.format(1), line_of(files[S.format(1)], "previousSection"), "FM304")}
+    files[S.format(1)] = files[S.format(1)].replace('previousSection = "/content/handbooks/hb/"',
+                                                    'previousSection = "/hb/"')
+    assert fm3(tmp_path, files) == set()
