@@ -13,6 +13,7 @@ from ruamel.yaml.error import YAMLError
 from fmlint.config import Config, ConfigError
 from fmlint.site.page import Page, build_page
 from fmlint.site.source import SourceFile, read_source
+from fmlint.site.urlindex import UrlIndex
 
 PAGE_SUFFIXES = (".md", ".markdown")
 BIB_SUFFIX = ".bib"
@@ -51,9 +52,17 @@ class Site:
     bibliographies: list[object] = field(default_factory=list)  # every parsed .bib, once
     by_url: dict[str, Page] = field(default_factory=dict)
     _asset_cache: dict[str, bool] = field(default_factory=dict)
+    _url_index: UrlIndex | None = None
 
     def page_at(self, url: str) -> Page | None:
         return self.by_url.get(url)
+
+    @property
+    def url_index(self) -> UrlIndex:
+        """Every page file of the site by URL, loaded or not (built lazily, once; see urlindex)."""
+        if self._url_index is None:
+            self._url_index = UrlIndex(self)
+        return self._url_index
 
     def is_declared_external(self, url: str) -> bool:
         for pattern in self.config.external_pages:
