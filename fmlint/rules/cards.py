@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from fmlint.diagnostics import Diagnostic
 from fmlint.rules.base import ERROR, WARNING, Context, Family, Rule
-from fmlint.rules.numbering import declared_section
+from fmlint.rules.numbering import declared_section, numbered_title
 from fmlint.site import liquid
 from fmlint.site.cards import CardIndex, IndexCard, Value, collapse, extract_cards
 from fmlint.site.numerals import from_roman, to_roman
@@ -444,7 +444,7 @@ def _fields(index: Page, matcher: _Matcher, card: IndexCard, n: int, page: Page)
         yield CARD_HREF(index.path, value.line, value.column,
                         f"the card's {what} points at {shown}; section {number} is at {page.url}{hint}: "
                         f"link it there")
-    title = _fm_text(page, "title")
+    title = numbered_title(page) if _fm_text(page, "title") else None  # a wrong numeral is FM2xx's finding
     if title and card.title is not None and card.title_link is not None and \
             liquid.MARK_OPEN not in card.title_link.raw_text and not _same_text(card.title.text, title):
         yield CARD_TITLE(index.path, card.title.line, card.title.column,

@@ -210,6 +210,19 @@ def declared_section(page: Page) -> int | None:
     return None
 
 
+def numbered_title(page: Page) -> str | None:
+    """The page's title with its numeral as FM204/FM205 want it (the title others should show)."""
+    title = page.front_matter.get("title") if page.front_matter else None
+    if not isinstance(title, str):
+        return None
+    declared = declared_section(page)
+    m = _TITLE.match(title.strip())
+    if m is None or declared is None or declared >= 4000 or from_roman(m.group(1)) in {declared, page.folder_number}:
+        return title
+    stripped = title.strip()
+    return f"Section {to_roman(declared)}{stripped[len('Section ') + len(m.group(1)):]}"
+
+
 def _section_line(page: Page) -> tuple[int, int]:
     fm = page.front_matter
     if fm is None:

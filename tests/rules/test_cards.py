@@ -310,3 +310,11 @@ def test_absurd_section_number_does_not_crash(tmp_path: Path) -> None:
     diags = check_tree(tmp_path, files)
     assert not [d for d in diags if d.code == "FM004"]
     assert (INDEX, line_of(files[INDEX], "<!-- Section V -->"), "FM706") in codes_at(diags)
+
+
+def test_wrong_title_numeral_on_the_section_is_not_reported_again_on_its_card(tmp_path: Path) -> None:
+    files = handbook(9)
+    files[S.format(9)] = section_page(9, total=9).replace("Section IX:", "Section VIIII:")
+    assert fm7(tmp_path, files) == set()
+    files[INDEX] = files[INDEX].replace("Section IX:", "Section VIIII:")
+    assert fm7(tmp_path, files) == {(INDEX, line_of(files[INDEX], "Section VIIII:"), "FM709")}
