@@ -111,8 +111,8 @@ MALFORMED_CARD = Rule("FM705", "malformed-section-card", ERROR, "card does not h
 What it does:
 Reports a card that is not `div.section-card` > `h3` > `a`, then a `p` starting with
 `<strong>Goal:</strong>`, then `a.section-link`, in that order, inside `div.sections-grid`: a missing
-or empty part, parts in another order, a goal paragraph without its label. Quoting, whitespace and
-extra attributes do not matter. The rest of the card is still checked.
+part, parts in another order, a goal paragraph without its label, a card outside the grid. Quoting,
+whitespace and extra attributes do not matter. The rest of the card is still checked.
 
 Why:
 The handbook's stylesheet and script style and link cards by this structure; a card without its
