@@ -178,14 +178,29 @@ RULES = (BROKEN_LINK, MISSING_ASSET, UNKNOWN_FRAGMENT, MARKDOWN_FILE_LINK, MISSI
 
 
 def check_page(page: Page, ctx: Context) -> Iterator[Diagnostic]:
-    if page.source.problem is not None:
-        return
     site = ctx.site
+    if page.source.problem is not None or not _rendered(site, page):
+        return
     baseurl = site_baseurl(site)
     for link in page.links:
         target = classify(page, link, baseurl)
         yield from _check_link(site, page, link, target, baseurl)
     yield from _check_alt(page)
+
+
+def _rendered(site: Site, page: Page) -> bool:
+    """Whether Jekyll renders the page, so its links are links of the site.
+
+    A handbook page always counts (a missing front matter is FM101's finding); another file counts
+    when it has front matter and is not excluded (a README.md links for GitHub, not for the site).
+    """
+    if page.handbook is not None:
+        return True
+    try:
+        rel = page.source.path.resolve().relative_to(site.root).as_posix()
+    except ValueError:
+        return False
+    return page.has_front_matter and site.url_index.is_published_path(rel)
 
 
 def _check_link(site: Site, page: Page, link: Link, target: LinkTarget, baseurl: str) -> Iterator[Diagnostic]:
@@ -222,9 +237,11 @@ def _check_link(site: Site, page: Page, link: Link, target: LinkTarget, baseurl:
     where = _where(target)
     if res.kind == "missing":
         if target.has_extension and not target.path.endswith((".html", ".htm")):
+            theme = any(site.jekyll_config.get(k) for k in ("theme", "remote_theme"))
             yield MISSING_ASSET(page.path, line, col, f"{where}: {res.reason}" if res.reason else
                                 f"{where}: there is no file {target.path.lstrip('/')} under the site root; "
-                                "add it or fix the path")
+                                "add it or fix the path" + (" (if the theme provides it, declare it in the "
+                                                             "configuration's external-pages)" if theme else ""))
         else:
             yield BROKEN_LINK(page.path, line, col, f"no page has the URL {where}: {res.reason}" if res.reason else
                               f"no page has the URL {where}: fix the link, or declare the URL in the "

@@ -158,8 +158,11 @@ def _indexed_page(site: Site, path: str, url: str) -> Resolution | None:
 
 def _asset(site: Site, path: str) -> Resolution | None:
     rel = path.lstrip("/")
-    if not rel or not site.asset_exists(path):
+    if not rel:
         return None
+    if not site.asset_exists(path):
+        generated = _generated_file(site, rel)
+        return Resolution("asset", url=path) if generated else None
     index = site.url_index
     # a page file (with front matter) is rendered to its URL, not copied to its path
     entry = index.page_file((site.root / rel).resolve()) if rel.endswith(PAGE_FILE_SUFFIXES) else None
@@ -171,24 +174,53 @@ def _asset(site: Site, path: str) -> Resolution | None:
     return Resolution("asset", url=path)
 
 
+def _generated_file(site: Site, rel: str) -> bool:
+    """Files Jekyll writes without a source of that name: Sass to CSS, and common plugins' outputs."""
+    if rel.endswith(".css"):
+        stem = rel[: -len(".css")]
+        if any(site.asset_exists(f"/{stem}{ext}") for ext in (".scss", ".sass")):
+            return True
+    cfg = site.jekyll_config
+    plugins = {str(p) for p in (*_as_list(cfg.get("plugins")), *_as_list(cfg.get("gems")))}
+    if "jekyll-feed" in plugins:
+        feed = cfg.get("feed") if isinstance(cfg.get("feed"), dict) else {}
+        if rel == str(feed.get("path") or "feed.xml").lstrip("/"):
+            return True
+    return "jekyll-sitemap" in plugins and rel in ("sitemap.xml", "robots.txt")
+
+
+def _as_list(value: object) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 def resolve(site: Site, path: str) -> Resolution:
     """What the site path `path` (decoded, no query or fragment) names on the built site.
 
-    The loaded pages and the file system answer most links; the URL index (which walks the site
-    once) is asked only for what they cannot answer.
+    The loaded pages, the file system and the configuration answer most links; the URL index
+    (which walks the site once) is asked only for what they cannot answer.
     """
-    found = _loaded_page(site, path, path) or _asset(site, path) or _indexed_page(site, path, path)
+    found = _loaded_page(site, path, path) or _asset(site, path)
     if found is not None:
         return found
-    if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
-        slashed = path + "/"
-        found = _loaded_page(site, slashed, slashed) or _indexed_page(site, slashed, slashed)
+    extensionless = not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]
+    slashed = path + "/"
+    if extensionless:
+        found = _loaded_page(site, slashed, slashed)
         if found is not None:
             return Resolution(found.kind, found.page, found.outside, slashed, needs_slash=True)
         if path not in site.config.external_pages and site.is_declared_external(slashed):
             return Resolution("declared", url=slashed, needs_slash=True)
     if site.is_declared_external(path):
         return Resolution("declared", url=path)
+    found = _indexed_page(site, path, path)
+    if found is not None:
+        return found
+    if extensionless:
+        found = _indexed_page(site, slashed, slashed)
+        if found is not None:
+            return Resolution(found.kind, found.page, found.outside, slashed, needs_slash=True)
     return Resolution("missing", reason=_missing_reason(site, path))
 
 

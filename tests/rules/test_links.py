@@ -282,3 +282,37 @@ def test_crlf_pages_report_the_same_lines(tmp_path):
     expected = {(S1, line_of(files[S1], "[gone]"), "FM401")}
     files[S1] = files[S1].replace("\n", "\r\n")
     assert fm4(tmp_path, files) == expected
+
+
+def test_generated_files_count_as_assets(tmp_path):
+    body = ('<link rel="stylesheet" href="{{ \'/assets/css/main.css\' | relative_url }}">\n\n'
+            "[feed]({{ '/feed.xml' | relative_url }}) [map]({{ '/sitemap.xml' | relative_url }})\n")
+    files = tree(body, **{"assets/css/main.scss": "---\n---\nbody {}\n"})
+    files["_config.yml"] = "markdown: kramdown\nplugins:\n  - jekyll-feed\n  - jekyll-sitemap\n"
+    assert fm4(tmp_path, files) == set()
+
+
+def test_files_jekyll_does_not_render_are_not_checked(tmp_path):
+    files = handbook(2)
+    files["README.md"] = "# Repo\n\nSee [the handbook](content/handbooks/hb/index.md).\n"
+    files["content/about.md"] = "---\ntitle: About\n---\n\n[gone](/nowhere/)\n"
+    assert fm4(tmp_path, files, paths=["."]) == {("content/about.md", 5, "FM401")}
+
+
+def test_one_defect_per_rule_and_nothing_else(tmp_path):
+    body = ("## 1.1 First part\n\n"
+            "[gone]({{ '/content/handbooks/hb/section9/' | relative_url }})\n\n"
+            '<img src="{{ \'/assets/img/none.png\' | relative_url }}" alt="none">\n\n'
+            "[frag]({{ '/content/handbooks/hb/section2/' | relative_url }}#no-such-id)\n\n"
+            "[md](../section2/index.md)\n\n"
+            "[slash]({{ '/content/handbooks/hb/section2' | relative_url }})\n\n"
+            "![]({{ '/assets/img/plot.png' | relative_url }})\n\n"
+            "[paper](https:/arxiv.org/abs/1706.03762)\n\n"
+            "[plain](/content/handbooks/hb/section3/)\n")
+    files = tree(body, **{"assets/img/plot.png": "png"})
+    files["_config.yml"] = "markdown: kramdown\nbaseurl: /site\n"
+    diags = check_tree(tmp_path, files)
+    expected = {(S1, line_of(files[S1], needle), code) for needle, code in [
+        ("[gone]", "FM401"), ("none.png", "FM402"), ("[frag]", "FM403"), ("[md]", "FM404"),
+        ("[slash]", "FM405"), ("![]", "FM406"), ("[paper]", "FM407"), ("[plain]", "FM408")]}
+    assert codes_at(diags) == expected
