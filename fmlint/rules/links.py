@@ -265,10 +265,11 @@ def _check_link_tag(site: Site, page: Page, target: LinkTarget, line: int, col: 
     # Jekyll fails the build on a {% link %} to a missing file; fmlint says so before the build.
     path, found = page_for_source(site, page, "/" + (target.source_path or "").lstrip("/"))
     if found is None:
-        yield BROKEN_LINK(page.path, line, col,
-                          f"{{% link {target.source_path} %}} names no page file of the site "
-                          "(the path is from the site root): Jekyll stops the build on it")
-        return
+        if not path.is_file():
+            yield BROKEN_LINK(page.path, line, col,
+                              f"{{% link {target.source_path} %}} names no file of the site (the path is "
+                              "from the site root): Jekyll stops the build on it")
+        return  # a static file: {% link %} serves it at its path
     if target.fragment is not None:
         target_page = found if isinstance(found, Page) else site.url_index.parsed(found)
         yield from _check_fragment(page, target_page, target.fragment, line, col)

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from fmlint.site import liquid
 from fmlint.site.page import Link, Page
-from fmlint.site.urlindex import PAGE_FILE_SUFFIXES
+from fmlint.site.urlindex import PAGE_FILE_SUFFIXES, as_list
 
 if TYPE_CHECKING:
     from fmlint.site.site import Site
@@ -72,8 +72,9 @@ def classify(page: Page, link: Link, baseurl: str = "") -> LinkTarget:
             url = url[m.end():]
         m = _SITE_BASEURL.match(url)
         if m:
-            url, with_baseurl = url[m.end():] or "/", True
-        elif (m := _PREPEND_BASEURL.match(url)) is not None:
+            url, with_baseurl = url[m.end():], True
+            url = url if url.startswith("{%") else url or "/"
+        if (m := _PREPEND_BASEURL.match(url)) is not None:
             url, with_baseurl = m.group("path") + url[m.end():], True
         elif (m := _LINK_TAG.match(url)) is not None:
             source_path, with_baseurl = m.group("path"), True
@@ -181,18 +182,12 @@ def _generated_file(site: Site, rel: str) -> bool:
         if any(site.asset_exists(f"/{stem}{ext}") for ext in (".scss", ".sass")):
             return True
     cfg = site.jekyll_config
-    plugins = {str(p) for p in (*_as_list(cfg.get("plugins")), *_as_list(cfg.get("gems")))}
+    plugins = {str(p) for p in (*as_list(cfg.get("plugins")), *as_list(cfg.get("gems")))}
     if "jekyll-feed" in plugins:
         feed = cfg.get("feed") if isinstance(cfg.get("feed"), dict) else {}
         if rel == str(feed.get("path") or "feed.xml").lstrip("/"):
             return True
     return "jekyll-sitemap" in plugins and rel in ("sitemap.xml", "robots.txt")
-
-
-def _as_list(value: object) -> list:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def resolve(site: Site, path: str) -> Resolution:

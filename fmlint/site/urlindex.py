@@ -49,8 +49,8 @@ class UrlIndex:
         self._by_path: dict[Path, IndexedPage] = {}
         self._parsed: dict[Path, Page] = {}
         cfg = site.jekyll_config
-        self._excludes = [str(e).strip("/") for e in (*_JEKYLL_DEFAULT_EXCLUDES, *_as_list(cfg.get("exclude")))]
-        self._includes = [str(e).strip("/") for e in _as_list(cfg.get("include"))]
+        self._excludes = [str(e).strip("/") for e in (*_JEKYLL_DEFAULT_EXCLUDES, *as_list(cfg.get("exclude")))]
+        self._includes = [str(e).strip("/") for e in as_list(cfg.get("include"))]
 
     # --- what Jekyll publishes --------------------------------------------------------------------
     def is_published_path(self, rel: str) -> bool:
@@ -106,7 +106,7 @@ class UrlIndex:
                 continue  # no front matter: a static file, served at its path (an asset)
             folder_url = page_url(rel, None, pretty)
             url = page_url(rel, front.get("permalink"), pretty)
-            redirects = tuple(str(r) for r in _as_list(front.get("redirect_from")))
+            redirects = tuple(str(r) for r in as_list(front.get("redirect_from")))
             entry = IndexedPage(path, url, folder_url, redirects)
             self._by_path[path] = entry
             by_url.setdefault(url, entry)
@@ -135,7 +135,7 @@ def _matches(rel: str, pattern: str) -> bool:
     return rel == pattern or rel.startswith(pattern + "/") or fnmatch.fnmatch(rel, pattern)
 
 
-def _as_list(value: object) -> list:
+def as_list(value: object) -> list:
     if value is None:
         return []
     return list(value) if isinstance(value, list | tuple) else [value]

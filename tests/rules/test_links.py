@@ -102,7 +102,9 @@ def test_link_tag_and_site_baseurl_forms(tmp_path):
             '<a href="{{ site.baseurl }}/content/handbooks/hb/section2/">b</a>\n\n'
             "[c]({{ '/content/handbooks/hb/section2/' | prepend: site.baseurl }})\n\n"
             "[d]({% link content/handbooks/hb/section7/index.md %})\n\n"
-            "[e]({{ page.some_url }})\n")
+            "[e]({{ page.some_url }})\n\n"
+            "[f]({% link assets/css/section-academic.css %})\n\n"
+            "[g]({{ site.baseurl }}{% link content/handbooks/hb/section2/index.md %}#masks)\n")
     files = tree(body)
     assert fm4(tmp_path, files) == {(S1, line_of(files[S1], "[d]"), "FM401")}
 
@@ -316,3 +318,9 @@ def test_one_defect_per_rule_and_nothing_else(tmp_path):
         ("[gone]", "FM401"), ("none.png", "FM402"), ("[frag]", "FM403"), ("[md]", "FM404"),
         ("[slash]", "FM405"), ("![]", "FM406"), ("[paper]", "FM407"), ("[plain]", "FM408")]}
     assert codes_at(diags) == expected
+
+
+def test_redirect_from_urls_exist(tmp_path):
+    files = tree("[old](/content/handbooks/hb/old-two/)\n")
+    files[S2] = with_body(2, SECTION2_BODY, extra_front_matter="redirect_from:\n  - /content/handbooks/hb/old-two/\n")
+    assert fm4(tmp_path, files) == set()
