@@ -5,7 +5,7 @@ above a block stays right above it); entry types and field names in lower case; 
 conventional order (people, title, venue, numbers, year, identifiers, then the rest as written),
 two-space indentation, `name = value,` with a trailing comma; values in braces (`"…"` and bare
 numbers become `{…}`), `@string` and month macros and `#` concatenations kept; the text inside a
-value is never touched.
+value is never touched. A file BibTeX cannot read is left alone.
 
 Before anything is returned, the result is parsed again and compared with the input (entries,
 fields, values, strings, preambles, comments); a difference is an error, never a silent loss.
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bibtexparser import model as bibmodel
 
-from fmlint.site.bibtex import MONTH_MACROS, parse_blocks, split_value
+from fmlint.site.bibtex import MONTH_MACROS, field_lines, located_blocks, parse_blocks, split_value
 
 # The conventional order of fields; others follow in the order they were written.
 FIELD_ORDER = (
@@ -39,14 +39,14 @@ class BibFormatError(Exception):
         self.message = message
 
 
-def _unwrap(block: bibmodel.Block) -> bibmodel.Block:
+def _unwrap(block: bibmodel.Block, line: int = 0) -> bibmodel.Block:
     """Entries with a repeated key or field are still entries: format them, drop nothing."""
     if isinstance(block, (bibmodel.DuplicateBlockKeyBlock, bibmodel.DuplicateFieldKeyBlock)):
         inner = block.ignore_error_block
         if inner is not None:
             return inner
     if isinstance(block, bibmodel.ParsingFailedBlock):
-        raise BibFormatError((block.start_line or 0) + 1,
+        raise BibFormatError(line or (block.start_line or 0) + 1,
                              "BibTeX cannot read this block; fix it first (fmlint check reports why)")
     return block
 
@@ -69,10 +69,11 @@ def _balanced(text: str) -> bool:
     return True
 
 
-def format_value(raw: str) -> str:
+def format_value(raw: str, line: int = 1) -> str:
     parts = split_value(raw)
     if parts is None:
-        return raw.strip()  # not readable as BibTeX: keep it exactly (fmlint check reports it)
+        raise BibFormatError(line, f"the value `{' '.join(raw.split())[:40]}` is not {{…}}, \"…\", a number or "
+                                   "a @string name; fix it first (fmlint check reports it)")
     out: list[str] = []
     for p in parts:
         if p.kind == "braced":
@@ -98,26 +99,27 @@ def _comment_text(text: str) -> str:
 @dataclass
 class _Piece:
     text: str
-    first: int  # original lines (0-based), to keep a comment attached to the block below it
+    first: int  # original lines, to keep a comment attached to the block below it
     last: int
     implicit_comment: bool = False
 
 
-def _render(block: bibmodel.Block) -> str:
+def _render(block: bibmodel.Block, line: int) -> str:
     if isinstance(block, bibmodel.Entry):
-        fields = sorted(block.fields, key=lambda f: _RANK.get(f.key.strip().lower(), len(_RANK)))
+        located = list(zip(block.fields, field_lines(block, line)))
+        located.sort(key=lambda fl: _RANK.get(fl[0].key.strip().lower(), len(_RANK)))
         lines = [f"@{block.entry_type.lower()}{{{block.key.strip()},"]
-        lines += [f"{INDENT}{f.key.strip().lower()} = {format_value(str(f.value))}," for f in fields]
+        lines += [f"{INDENT}{f.key.strip().lower()} = {format_value(str(f.value), fline)}," for f, fline in located]
         return "\n".join(lines) + "\n}"
     if isinstance(block, bibmodel.String):
-        return f"@string{{{block.key.strip()} = {format_value(str(block.value))}}}"
+        return f"@string{{{block.key.strip()} = {format_value(str(block.value), line)}}}"
     if isinstance(block, bibmodel.Preamble):
         return f"@preamble{{{str(block.value).strip()}}}"
     if isinstance(block, bibmodel.ExplicitComment):
         return (block.raw or f"@comment{{{block.comment}}}").strip()
     if isinstance(block, bibmodel.ImplicitComment):
         return _comment_text(str(block.comment))
-    raise BibFormatError((block.start_line or 0) + 1, f"unexpected block {type(block).__name__}")
+    raise BibFormatError(line, f"unexpected block {type(block).__name__}")
 
 
 def content_view(text: str) -> list[tuple]:
@@ -141,11 +143,10 @@ def content_view(text: str) -> list[tuple]:
 def format_bibtex(text: str) -> str:
     """The formatted text of a bibliography (LF line endings, ending with one newline)."""
     pieces: list[_Piece] = []
-    for block in map(_unwrap, parse_blocks(text)):
-        first = block.start_line or 0
-        raw = block.raw if block.raw is not None else ""
-        last = first + raw.rstrip().count("\n")
-        pieces.append(_Piece(_render(block), first, last, isinstance(block, bibmodel.ImplicitComment)))
+    for loc in located_blocks(text):
+        block = _unwrap(loc.block, loc.line)
+        pieces.append(_Piece(_render(block, loc.line), loc.line, loc.end_line,
+                             isinstance(block, bibmodel.ImplicitComment)))
     out: list[str] = []
     for i, piece in enumerate(pieces):
         out.append(piece.text)

@@ -9,8 +9,9 @@ import re
 from pathlib import Path
 
 import bibtexparser
+import pytest
 
-from fmlint.bibfmt import format_bibtex
+from fmlint.bibfmt import BibFormatError, format_bibtex
 from fmlint.site.bibtex import parse_bibliography
 from fmlint.site.source import read_source
 from tests.cli_helpers import run_fmlint
@@ -221,3 +222,9 @@ def test_bib_list_shows_keys_and_where_they_are_cited(tmp_path):
     assert data["entries"][0]["cited_at"] == [{"path": f"{HB}/section2/index.md", "line": 12, "column": 14}]
     assert data["unknown"][0]["key"] == "missing2021"
     assert run_fmlint("bib", "list", "nosuchbook", cwd=tmp_path).returncode == 2
+
+
+def test_fmt_refuses_a_value_bibtex_cannot_read():
+    with pytest.raises(BibFormatError) as err:
+        format_bibtex("@misc{a,\n  title = {A},\n  pages = 12-15,\n}\n")
+    assert err.value.line == 3

@@ -235,6 +235,51 @@ def parse_blocks(text: str) -> list[bibmodel.Block]:
     return list(bibtexparser.parse_string(text, parse_stack=[]).blocks)
 
 
+@dataclass
+class Located:
+    block: bibmodel.Block
+    line: int  # 1-based first line in the file
+    end_line: int
+    offset: int  # of the block's raw text in the file text (-1 when not found)
+
+
+def located_blocks(text: str) -> list[Located]:
+    """The blocks with their real lines.
+
+    bibtexparser's own line counter skips a newline written right after a backslash (a LaTeX `\\`
+    at the end of a line in an abstract), so every later line would be off; each block's raw text
+    is found in the file instead.
+    """
+    out: list[Located] = []
+    pos = 0
+    for block in parse_blocks(text):
+        raw = block.raw if block.raw is not None else ""
+        idx = text.find(raw, pos) if raw else -1
+        if idx < 0:
+            line = (block.start_line or 0) + 1
+        else:
+            line = text.count("\n", 0, idx) + 1
+            pos = idx + len(raw)
+        out.append(Located(block, line, line + raw.rstrip().count("\n"), idx))
+    return out
+
+
+def field_lines(entry: bibmodel.Entry, first_line: int) -> list[int]:
+    """The line of each field's `=` (BibTeX's convention), found in the entry's raw text."""
+    raw = entry.raw or ""
+    lines: list[int] = []
+    cursor = 0
+    for f in entry.fields:
+        m = re.compile(re.escape(f.key) + r"\s*=").search(raw, cursor)
+        if m is None:
+            lines.append(first_line + ((f.start_line or 0) - (entry.start_line or 0)))
+            continue
+        lines.append(first_line + raw.count("\n", 0, m.end() - 1))
+        value_at = raw.find(str(f.value), m.end())
+        cursor = value_at + len(str(f.value)) if value_at >= 0 else m.end()
+    return lines
+
+
 _FIELD_START = re.compile(r"[ \t]*[A-Za-z][\w:.-]*[ \t]*=")
 
 
@@ -271,18 +316,18 @@ def parse_bibliography(source: SourceFile) -> Bibliography:
     bib = Bibliography(source)
     if source.problem is not None:
         return bib
-    for block in parse_blocks(source.text):
-        line = (block.start_line or 0) + 1
+    for loc in located_blocks(source.text):
+        block, line = loc.block, loc.line
         if isinstance(block, bibmodel.DuplicateBlockKeyBlock):
             inner = block.ignore_error_block
             if isinstance(inner, bibmodel.String):
                 _add_string(bib, inner, line)
             elif isinstance(inner, bibmodel.Entry):
-                _add_entry(bib, inner)
+                _add_entry(bib, inner, line)
             continue
         if isinstance(block, bibmodel.DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block,
                                                                               bibmodel.Entry):
-            _add_entry(bib, block.ignore_error_block)
+            _add_entry(bib, block.ignore_error_block, line)
             continue
         if isinstance(block, bibmodel.ParsingFailedBlock):
             raw = block.raw or ""
@@ -309,7 +354,7 @@ def parse_bibliography(source: SourceFile) -> Bibliography:
         if isinstance(block, bibmodel.String):
             _add_string(bib, block, line)
         elif isinstance(block, bibmodel.Entry):
-            _add_entry(bib, block)
+            _add_entry(bib, block, line)
         elif isinstance(block, bibmodel.Preamble):
             bib.preambles += 1
         elif isinstance(block, bibmodel.ExplicitComment):
@@ -326,8 +371,7 @@ def _add_string(bib: Bibliography, block: bibmodel.String, line: int) -> None:
     bib.strings[block.key.lower()] = value
 
 
-def _add_entry(bib: Bibliography, block: bibmodel.Entry) -> None:
-    line = (block.start_line or 0) + 1
+def _add_entry(bib: Bibliography, block: bibmodel.Entry, line: int) -> None:
     raw = block.raw or ""
     entry = BibEntry(entry_type=block.entry_type.lower(), key=block.key.strip(), line=line,
                      end_line=line + raw.rstrip().count("\n"), written_type=block.entry_type)
@@ -341,9 +385,8 @@ def _add_entry(bib: Bibliography, block: bibmodel.Entry) -> None:
             "use letters, digits and - _ : . only", line))
         bib.broken_keys.add(entry.key)
         return
-    for f in block.fields:
+    for f, fline in zip(block.fields, field_lines(block, line)):
         name = f.key.strip().lower()
-        fline = (f.start_line or 0) + 1
         if not name or _BAD_KEY.search(name):
             bib.problems.append(BibProblem(
                 f"field name '{_short(f.key)}' in '{entry.key}' is not valid: check for a missing comma",

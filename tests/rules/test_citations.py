@@ -363,3 +363,10 @@ def test_multiline_cite_tag_reports_the_key_line(tmp_path):
     line = line_of(files[S1], "nosuchkey2020")
     assert codes_at(diags) == {(S1, line, "FM512")}
     assert diags[0].column == 4
+
+
+def test_lines_stay_right_after_a_latex_line_break(tmp_path):
+    # bibtexparser's own line counter skips a newline that follows a backslash
+    bib = CLEAN_BIB.replace("  month = jun,\n", "  abstract = {First line\\\\\n    second line},\n  month = jun,\n")
+    bib = bib.replace("year = 2020}", "year = {20}}")
+    assert codes_at(fm5(tmp_path, site(bib))) == {(BIB, line_of(bib, "@techreport{kaplan2020scaling"), "FM509")}
