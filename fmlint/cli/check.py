@@ -82,7 +82,8 @@ def check(paths: tuple[Path, ...], fmt: str | None, color: bool | None, show_sou
         diagnostics=result.diagnostics, files=result.files,
         color=(tty and not os.environ.get("NO_COLOR")) if color is None else color,
         show_source=tty if show_source is None else show_source,
-        sources={p.path: p.lines for p in site.pages if p.source.text},
+        sources={**{b.source.display: b.source.lines for b in site.bibliographies if b.source.text},
+                 **{p.path: p.lines for p in site.pages if p.source.text}},
     )
     click.echo(REPORTERS[fmt](report), nl=False, color=report.color)
     threshold = {"error": ("error",), "warning": ("error", "warning")}[config.fail_on]
