@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: check test bench schemas clean
+.PHONY: check test bench schemas readme clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,3 +26,6 @@ schemas: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .fmlint_cache .pytest_cache
+
+readme: $(STAMP)
+	$(BIN)/python scripts/update_readme.py
