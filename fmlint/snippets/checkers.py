@@ -126,11 +126,11 @@ def shell_problem(code: str) -> Problem | None:
         return None
     if r.returncode == 0:
         return None
-    first = next((ln for ln in r.stderr.splitlines() if ln.strip()), "syntax error")
-    m = re.match(r"^.*?: line (\d+): (.*)$", first)
-    if m:
-        return Problem(_clamp(code, int(m.group(1))), None, m.group(2).strip())
-    return Problem(1, None, first.strip())
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    for text in lines:  # the first located error; a locale warning may come before it
+        if m := re.match(r"^.*?: line (\d+): (.*)$", text):
+            return Problem(_clamp(code, int(m.group(1))), None, m.group(2).strip())
+    return Problem(1, None, lines[0].strip() if lines else "syntax error")
 
 
 @lru_cache(maxsize=1)

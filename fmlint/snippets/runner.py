@@ -28,15 +28,17 @@ class Stats:
     cached: int = 0  # pages answered from the cache
     seconds: float = 0.0  # summed run time of the children
 
+    def reset(self, pages: int = 0) -> None:
+        self.pages, self.executed, self.cached, self.seconds = pages, 0, 0, 0.0
 
-STATS = Stats()
+
+STATS = Stats()  # updated in place, so `from fmlint.snippets import STATS` stays current
 
 
 def run_pages(runs: list[PageRun], *, timeout: float, memory_mb: int, jobs: int | None = None,
               cache: ResultCache | None = None) -> list[RunResult]:
     """Results for `runs`, in order. Threads suffice: the work happens in child processes."""
-    global STATS  # noqa: PLW0603
-    STATS = Stats(pages=len(runs))
+    STATS.reset(pages=len(runs))
     results: dict[int, RunResult] = {}
     pending: dict[str, list[int]] = {}  # key -> indexes of runs with that exact code
     for i, run in enumerate(runs):
