@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bibtexparser import model as bibmodel
 
-from fmlint.site.bibtex import MONTH_MACROS, field_lines, located_blocks, parse_blocks, split_value
+from fmlint.site.bibtex import MONTH_MACROS, field_positions, located_blocks, parse_blocks, split_value
 
 # The conventional order of fields; others follow in the order they were written.
 FIELD_ORDER = (
@@ -106,7 +106,7 @@ class _Piece:
 
 def _render(block: bibmodel.Block, line: int) -> str:
     if isinstance(block, bibmodel.Entry):
-        located = list(zip(block.fields, field_lines(block, line)))
+        located = [(f, pos[0]) for f, pos in zip(block.fields, field_positions(block, line))]
         located.sort(key=lambda fl: _RANK.get(fl[0].key.strip().lower(), len(_RANK)))
         lines = [f"@{block.entry_type.lower()}{{{block.key.strip()},"]
         lines += [f"{INDENT}{f.key.strip().lower()} = {format_value(str(f.value), fline)}," for f, fline in located]

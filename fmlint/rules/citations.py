@@ -417,7 +417,7 @@ def _check_entry(bib: Bibliography, entry: BibEntry, keys: set[str]) -> Iterator
     label = f"@{entry.entry_type} '{entry.key}'"
     for f in entry.repeated_fields:
         first = entry.fields[f.name]
-        yield DUPLICATE_FIELD(path, f.line, 1, f"field '{f.name}' of '{entry.key}' is already given on line "
+        yield DUPLICATE_FIELD(path, f.line, f.column, f"field '{f.name}' of '{entry.key}' is already given on line "
                                                f"{first.line}: BibTeX keeps the first; remove one")
     if entry.entry_type not in KNOWN_TYPES:
         yield UNKNOWN_TYPE(path, entry.line, 1, f"'@{entry.written_type}' is not a BibTeX entry type"
@@ -425,15 +425,16 @@ def _check_entry(bib: Bibliography, entry: BibEntry, keys: set[str]) -> Iterator
                                                 "use a standard type such as @article or @misc")
     for f in entry.fields.values():
         if f.problem:
-            yield BIB_SYNTAX(path, f.line, 1, f"field '{f.name}' of '{entry.key}': {f.problem}")
+            yield BIB_SYNTAX(path, f.line, f.column, f"field '{f.name}' of '{entry.key}': {f.problem}")
         for macro in f.undefined:
-            yield UNDEFINED_STRING(path, f.line, 1, f"'{macro}' in field '{f.name}' of '{entry.key}' is not a "
+            yield UNDEFINED_STRING(path, f.line, f.column, f"'{macro}' in field '{f.name}' of '{entry.key}' is not a "
                                                     "defined @string: write the text in braces "
                                                     f"({{…}}) or define @string{{{macro} = {{…}}}}")
     crossref = entry.fields.get("crossref")
     dangling = bool(entry.crossref) and entry.crossref not in keys
     if dangling:
-        yield UNKNOWN_CROSSREF(path, crossref.line if crossref else entry.line, 1,
+        yield UNKNOWN_CROSSREF(path, crossref.line if crossref else entry.line,
+                               crossref.column if crossref else 1,
                                f"crossref '{entry.crossref}' of '{entry.key}' names no entry of this bibliography"
                                f"{_did_you_mean(entry.crossref, keys)}: fix the key or add the entry")
     merged = bib.fields_with_crossref(entry)
@@ -450,9 +451,9 @@ def _check_entry(bib: Bibliography, entry: BibEntry, keys: set[str]) -> Iterator
         elif own is None or name in unreadable:
             continue  # inherited through crossref: reported at the entry that holds it, if anywhere
         elif issue.kind == "empty_field":
-            yield MISSING_FIELD(path, own.line, 1, f"{name} of {label} is empty: fill it in")
+            yield MISSING_FIELD(path, own.line, own.column, f"{name} of {label} is empty: fill it in")
         elif issue.kind in _ISSUE_RULES:
-            yield _ISSUE_RULES[issue.kind](path, own.line, 1, f"{name} of '{entry.key}': {issue.message}")
+            yield _ISSUE_RULES[issue.kind](path, own.line, own.column, f"{name} of '{entry.key}': {issue.message}")
 
 
 def _duplicate_works(bib: Bibliography) -> Iterator[Diagnostic]:

@@ -48,7 +48,8 @@ class BibField:
     name: str  # lower-case, as BibTeX compares field names
     raw: str  # the value as written, delimiters included (`{Attention}`, `jan`, `"a" # b`)
     value: str  # resolved: delimiters removed, macros substituted, parts concatenated
-    line: int
+    line: int  # of the field's name
+    column: int = 1
     undefined: tuple[str, ...] = ()  # macro names the value uses that nothing defines
     problem: str | None = None  # a value BibTeX cannot read (e.g. a bare `12-15`)
 
@@ -264,20 +265,20 @@ def located_blocks(text: str) -> list[Located]:
     return out
 
 
-def field_lines(entry: bibmodel.Entry, first_line: int) -> list[int]:
-    """The line of each field's `=` (BibTeX's convention), found in the entry's raw text."""
+def field_positions(entry: bibmodel.Entry, first_line: int) -> list[tuple[int, int]]:
+    """(line, column) of each field's name, found in the entry's raw text."""
     raw = entry.raw or ""
-    lines: list[int] = []
+    found: list[tuple[int, int]] = []
     cursor = 0
     for f in entry.fields:
         m = re.compile(re.escape(f.key) + r"\s*=").search(raw, cursor)
         if m is None:
-            lines.append(first_line + ((f.start_line or 0) - (entry.start_line or 0)))
+            found.append((first_line + ((f.start_line or 0) - (entry.start_line or 0)), 1))
             continue
-        lines.append(first_line + raw.count("\n", 0, m.end() - 1))
+        found.append((first_line + raw.count("\n", 0, m.start()), m.start() - raw.rfind("\n", 0, m.start())))
         value_at = raw.find(str(f.value), m.end())
         cursor = value_at + len(str(f.value)) if value_at >= 0 else m.end()
-    return lines
+    return found
 
 
 _FIELD_START = re.compile(r"[ \t]*[A-Za-z][\w:.-]*[ \t]*=")
@@ -385,15 +386,15 @@ def _add_entry(bib: Bibliography, block: bibmodel.Entry, line: int) -> None:
             "use letters, digits and - _ : . only", line))
         bib.broken_keys.add(entry.key)
         return
-    for f, fline in zip(block.fields, field_lines(block, line)):
+    for f, (fline, fcol) in zip(block.fields, field_positions(block, line)):
         name = f.key.strip().lower()
         if not name or _BAD_KEY.search(name):
             bib.problems.append(BibProblem(
                 f"field name '{_short(f.key)}' in '{entry.key}' is not valid: check for a missing comma",
-                fline))
+                fline, fcol))
             continue
         value, undefined, problem = resolve(str(f.value), bib.strings)
-        bf = BibField(name, str(f.value), value, fline, undefined, problem)
+        bf = BibField(name, str(f.value), value, fline, fcol, undefined, problem)
         if name in entry.fields:
             entry.repeated_fields.append(bf)
         else:

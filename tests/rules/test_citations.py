@@ -164,7 +164,9 @@ def test_keys_differing_only_in_case(tmp_path):
 def test_duplicate_field(tmp_path):
     bib = CLEAN_BIB.replace("  publisher = {MIT Press},\n  year = \"2016\",",
                             "  publisher = {MIT Press},\n  Publisher = {Other},\n  year = \"2016\",")
-    assert codes_at(fm5(tmp_path, site(bib))) == {(BIB, line_of(bib, "Publisher = {Other}"), "FM504")}
+    diags = fm5(tmp_path, site(bib))
+    assert codes_at(diags) == {(BIB, line_of(bib, "Publisher = {Other}"), "FM504")}
+    assert diags[0].column == 3
 
 
 def test_unknown_entry_type(tmp_path):
@@ -299,10 +301,13 @@ Write {% cite nosuchkey3 %} to cite.
 
 Inline `{% cite nosuchkey4 %}` code.
 
+{% comment %}{% cite nosuchkey6 %}{% endcomment %}
+
     {% cite nosuchkey5 %}
 """
     files = site(bodies=(body, BODY2, BODY3))
     assert [d for d in fm5(tmp_path, files) if d.code == "FM512"] == []
+    assert "nosuchkey6" in files[S1]
 
 
 def test_entry_cited_only_inside_code_is_uncited(tmp_path):
