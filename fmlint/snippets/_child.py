@@ -154,6 +154,8 @@ def main() -> None:
     out = io.TextIOWrapper(capture, encoding="utf-8", errors="backslashreplace", write_through=True)
     sys.stdout = out
     sys.argv = [""]
+    # As for `python script.py` run from the working directory: modules a snippet writes there import.
+    sys.path.insert(0, os.getcwd())
     module = types.ModuleType("__main__")
     module.__dict__["__builtins__"] = builtins
     sys.modules["__main__"] = module
