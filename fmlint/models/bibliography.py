@@ -69,7 +69,7 @@ def _doi(value: str) -> str:
     text = _plain(value)
     if _DOI_PREFIX.match(text) and _DOI.fullmatch(_DOI_PREFIX.sub("", text)):
         raise PydanticCustomError(
-            "malformed_doi", "'{doi}' is a DOI link: write the bare DOI '{bare}' (styles add the link)",
+            "malformed_doi", "'{doi}' has a prefix: write the bare DOI '{bare}' (styles add https://doi.org/)",
             {"doi": text, "bare": _DOI_PREFIX.sub("", text)})
     if not _DOI.fullmatch(text):
         raise PydanticCustomError(
