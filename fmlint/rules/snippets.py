@@ -508,8 +508,10 @@ def runtime_findings(plan: _Plan, result: RunResult, options: SnippetOptions) ->
         yield LEFTOVER_PROCESSES(page.path, cb.line, _fence_column(page, cb),
                                  "processes this snippet started were still running after it finished "
                                  "(fmlint killed them): wait for them or stop them in the snippet")
+    # The snippet that was running when the run stopped (the error itself may sit in an earlier one).
+    stopped_in = None if error is None else error.top_index if error.top_index is not None else error.index
     for out_cb, index in plan.outputs:
-        finished = index < len(result.outputs) and (error is None or error.index != index)
+        finished = index < len(result.outputs) and index != stopped_in
         if finished and (found := _output_difference(out_cb.code, result.outputs[index])):
             offset, message = found
             line = out_cb.content_line + offset

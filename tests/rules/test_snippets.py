@@ -207,7 +207,8 @@ def test_crlf_pages_keep_their_line_numbers(tmp_path):
 @posix_only
 def test_runtime_error_at_the_failing_statement_with_the_exceptions_last_line(tmp_path):
     body = ("## 1.1 A\n\n```python\nimport numpy as np\n\ndef shape_of(n):\n    return np.arange(n).reshape(4, 2)\n```\n\n"
-            "Prose.\n\n```python\nok = 1\nprint(shape_of(6))\n```\n\n```python\nprint('never run')\n```\n")
+            "Prose.\n\n```python\nok = 1\nprint(shape_of(6))\n```\n\n<!-- fmlint: output -->\n```text\n[[0 1]]\n```\n\n"
+            "```python\nprint('never run')\n```\n\n<!-- fmlint: output -->\n```text\nnot compared\n```\n")
     diags, lines = fm6(tmp_path, body)
     assert codes_at(diags) == {(PAGE, line_of(lines, "return np.arange"), "FM661")}
     (d,) = diags
