@@ -20,6 +20,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench_snippets.py
 
 schemas: $(STAMP)
 	$(BIN)/fmlint schema --write schemas/
