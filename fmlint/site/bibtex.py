@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import bibtexparser
@@ -102,7 +103,7 @@ class Bibliography:
     def display(self) -> str:
         return self.source.display
 
-    @property
+    @cached_property
     def by_key(self) -> dict[str, BibEntry]:
         """The first entry of each key (the one jekyll-scholar resolves a citation to)."""
         found: dict[str, BibEntry] = {}
@@ -252,15 +253,15 @@ def located_blocks(text: str) -> list[Located]:
     is found in the file instead.
     """
     out: list[Located] = []
-    pos = 0
+    pos, pos_line = 0, 1  # a position in the text and its line, advanced block by block
     for block in parse_blocks(text):
         raw = block.raw if block.raw is not None else ""
         idx = text.find(raw, pos) if raw else -1
         if idx < 0:
             line = (block.start_line or 0) + 1
         else:
-            line = text.count("\n", 0, idx) + 1
-            pos = idx + len(raw)
+            line = pos_line + text.count("\n", pos, idx)
+            pos, pos_line = idx + len(raw), line + raw.count("\n")
         out.append(Located(block, line, line + raw.rstrip().count("\n"), idx))
     return out
 

@@ -375,3 +375,15 @@ def test_lines_stay_right_after_a_latex_line_break(tmp_path):
     bib = CLEAN_BIB.replace("  month = jun,\n", "  abstract = {First line\\\\\n    second line},\n  month = jun,\n")
     bib = bib.replace("year = 2020}", "year = {20}}")
     assert codes_at(fm5(tmp_path, site(bib))) == {(BIB, line_of(bib, "@techreport{kaplan2020scaling"), "FM509")}
+
+
+def test_a_large_bibliography_is_checked_quickly(tmp_path):
+    import time
+
+    from tests.test_bib_cli import realistic_bibliography
+
+    files = site()
+    files[f"{HB}/extra.bib"] = realistic_bibliography(3000, seed=11)
+    start = time.perf_counter()
+    fm5(tmp_path, files)
+    assert time.perf_counter() - start < 5.0  # linear: about half a second
