@@ -1,10 +1,11 @@
 """BibTeX bibliographies, parsed once, and the citations pages make.
 
-bibtexparser 2 splits a file into blocks (entries, `@string`, `@preamble`, `@comment`, free text),
-keeps going after a broken block, and gives each block its start line. Its middlewares are not
-used: values are resolved here, the way BibTeX does it (`{…}` and `"…"` delimiters, numbers,
-`@string` macros, the standard month macros `jan`…`dec`, `#` concatenation), so that every field
-keeps its line, its text as written and the macro names it could not resolve.
+bibtexparser 2 splits a file into blocks (entries, `@string`, `@preamble`, `@comment`, free text)
+and keeps going after a broken block; each block's line is found from its text (see
+`located_blocks`). Its middlewares are not used: values are resolved here, the way BibTeX does it
+(`{…}` and `"…"` delimiters, numbers, `@string` macros, the standard month macros `jan`…`dec`,
+`#` concatenation), so that every field keeps its line, its text as written and the macro names
+it could not resolve.
 
 Citations come from the page model only: jekyll-scholar tags (`cite`, `nocite`, …) among the
 page's Liquid nodes whose context is prose or HTML. Code, HTML comments and `{% raw %}` are not
@@ -318,14 +319,18 @@ def parse_bibliography(source: SourceFile) -> Bibliography:
     bib = Bibliography(source)
     if source.problem is not None:
         return bib
-    for loc in located_blocks(source.text):
+    located = located_blocks(source.text)
+    # Macros first: jekyll-scholar (bibtex-ruby) substitutes @string values wherever the @string
+    # is written in the file, so an entry may use one defined below it.
+    for loc in located:
+        inner = loc.block.ignore_error_block if isinstance(loc.block, bibmodel.DuplicateBlockKeyBlock) else loc.block
+        if isinstance(inner, bibmodel.String):
+            _add_string(bib, inner, loc.line)
+    for loc in located:
         block, line = loc.block, loc.line
         if isinstance(block, bibmodel.DuplicateBlockKeyBlock):
-            inner = block.ignore_error_block
-            if isinstance(inner, bibmodel.String):
-                _add_string(bib, inner, line)
-            elif isinstance(inner, bibmodel.Entry):
-                _add_entry(bib, inner, line)
+            if isinstance(block.ignore_error_block, bibmodel.Entry):
+                _add_entry(bib, block.ignore_error_block, line)
             continue
         if isinstance(block, bibmodel.DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block,
                                                                               bibmodel.Entry):
@@ -353,9 +358,7 @@ def parse_bibliography(source: SourceFile) -> Bibliography:
             else:
                 bib.problems.append(BibProblem(f"BibTeX cannot read {what}: {reason}; fix its syntax", line))
             continue
-        if isinstance(block, bibmodel.String):
-            _add_string(bib, block, line)
-        elif isinstance(block, bibmodel.Entry):
+        if isinstance(block, bibmodel.Entry):
             _add_entry(bib, block, line)
         elif isinstance(block, bibmodel.Preamble):
             bib.preambles += 1

@@ -387,3 +387,10 @@ def test_a_large_bibliography_is_checked_quickly(tmp_path):
     start = time.perf_counter()
     fm5(tmp_path, files)
     assert time.perf_counter() - start < 5.0  # linear: about half a second
+
+
+def test_a_string_may_be_defined_below_its_use(tmp_path):
+    # jekyll-scholar (bibtex-ruby) substitutes @string values regardless of their place in the file
+    bib = CLEAN_BIB.replace("@string{jmlr = {Journal of Machine Learning Research}}\n", "") + \
+        "\n@string{jmlr = {Journal of Machine Learning Research}}\n"
+    assert fm5(tmp_path, site(bib)) == []
