@@ -18,7 +18,7 @@ def schemas() -> dict[str, str]:
 @click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write one <model>.schema.json per model into this folder.")
 def schema(write_dir: Path | None) -> int:
-    """Print (or write) the JSON Schema of the front matter and card models."""
+    """Print (or write) the JSON Schema of the front-matter, card and BibTeX entry models."""
     for name, text in schemas().items():
         if write_dir is None:
             click.echo(f"// {name}\n{text}", nl=False)
