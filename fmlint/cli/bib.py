@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import click
 
 from fmlint import api
+from fmlint.authoring.io import write_atomic
 from fmlint.bibfmt import BibFormatError, format_bibtex
 from fmlint.cli.check import common_options
 from fmlint.config import ConfigError
@@ -126,21 +124,6 @@ def _bib_files(paths: tuple[Path, ...]) -> list[Path]:
     return list(found)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one step: a reader sees the old file or the new one, never half."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        shutil.copymode(path, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @bib.command("fmt")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file would be reformatted.")
@@ -178,7 +161,7 @@ def fmt(paths: tuple[Path, ...], check: bool, show_diff: bool) -> int:
             click.echo(f"would reformat {shown}", err=True)
             continue
         text = formatted.replace("\n", "\r\n") if source.crlf else formatted
-        write_atomically(path, (b"\xef\xbb\xbf" if source.had_bom else b"") + text.encode("utf-8"))
+        write_atomic(path, (b"\xef\xbb\xbf" if source.had_bom else b"") + text.encode("utf-8"))
         click.echo(f"reformatted {shown}", err=True)
     verb = "would be reformatted" if (check or show_diff) else "reformatted"
     click.echo(f"{changed} file(s) {verb}, {unchanged} left unchanged"
