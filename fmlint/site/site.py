@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from ruamel.yaml.error import YAMLError
 
 from fmlint.config import Config, ConfigError
 from fmlint.site.page import Page, build_page
-from fmlint.site.source import SourceFile, read_source
+from fmlint.site.source import SourceFile, display_path, read_source
 from fmlint.site.urlindex import UrlIndex
 
 PAGE_SUFFIXES = (".md", ".markdown")
@@ -120,24 +121,36 @@ def _walk(folder: Path) -> list[Path]:
     return found
 
 
-def collect_files(paths: list[Path], root: Path, config: Config) -> list[Path]:
-    """The files to check. A file inside a handbook brings its whole handbook (cross-file rules)."""
+def collect_files(paths: list[Path], root: Path, config: Config,
+                  overlay: Mapping[Path, str | None] | None = None) -> list[Path]:
+    """The files to check. A file inside a handbook brings its whole handbook (cross-file rules).
+
+    `overlay` (see `load_site`) adds the files it creates under those paths and drops those it removes.
+    """
     hb_dir = (root / config.handbooks_dir).resolve()
     files: dict[Path, None] = {}
+    wanted: list[Path] = []  # folders whose files (existing or created by the overlay) are checked
     for path in paths:
-        if not path.exists():
+        if not path.exists() and not (overlay and overlay.get(path.resolve()) is not None):
             raise ConfigError(f"{path}: no such file or directory")
         path = path.resolve()
         if path.is_dir():
+            wanted.append(path)
             for f in _walk(path):
                 files[f] = None
             continue
         files[path] = None
         if hb_dir in path.parents:
             slug = path.relative_to(hb_dir).parts[0]
+            wanted.append(hb_dir / slug)
             if (hb_dir / slug).is_dir():
                 for f in _walk(hb_dir / slug):
                     files[f] = None
+    for path, text in (overlay or {}).items():
+        if text is None:
+            files.pop(path, None)
+        elif path.suffix in (*PAGE_SUFFIXES, BIB_SUFFIX) and any(w == path or w in path.parents for w in wanted):
+            files[path] = None
     return sorted(files)
 
 
@@ -152,7 +165,15 @@ def _read_jekyll_config(root: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def load_site(paths: list[Path], config: Config, config_path: Path | None = None) -> Site:
+def load_site(paths: list[Path], config: Config, config_path: Path | None = None, *,
+              overlay: Mapping[Path, str | None] | None = None) -> Site:
+    """Read and parse the files under `paths` into the site model.
+
+    `overlay` ({resolved path: text, or None for a removed file}) replaces files on disk with texts
+    not written yet, so `fmlint fix` and `fmlint new/move/remove` can re-read the site they are
+    about to write.
+    """
+    overlay = overlay or {}
     root = find_site_root(paths, config_path)
     site = Site(root=root.resolve(), config=config, jekyll_config=_read_jekyll_config(root))
     pretty = site.jekyll_config.get("permalink") == "pretty"
@@ -173,8 +194,10 @@ def load_site(paths: list[Path], config: Config, config_path: Path | None = None
 
     from fmlint.site import bibtex  # noqa: PLC0415  (optional family module, kept out of import time)
 
-    for path in collect_files(paths, site.root, config):
-        source = read_source(path, config.max_file_size)
+    for path in collect_files(paths, site.root, config, overlay):
+        text = overlay.get(path)
+        source = read_source(path, config.max_file_size) if text is None else \
+            SourceFile(path=path, display=display_path(path), text=text)
         handbook, rel = handbook_for(path)
         if path.suffix == BIB_SUFFIX:
             bib = bibtex.parse_bibliography(source)
