@@ -150,13 +150,26 @@ def _insert_script(page: Page, lines: Lines, required: list[tuple[str, str | Non
         body = "  // Navigation variables - no previous for index\n" + body
     script = f"<script>\n{body}</script>\n"
     note = "added the navigation script"
+    text = lines.text
+    for el in page.elements:  # a navigation script that sets nothing yet (a new handbook's index)
+        tag = find_start_tag(text, lines, el.line, el.column, "script") if el.tag == "script" else None
+        if tag is None or "src" in tag.attrs:
+            continue
+        close = closing_tag(text, "script", tag.end)
+        if close is None or re.sub(r"//[^\n]*|/\*.*?\*/", "", text[tag.end:close], flags=re.S).strip():
+            continue
+        close_line = lines.line_of(close)
+        assignments = "".join(f'  window.{name} = "{url}";\n' for name, url in required)
+        if close_line > lines.line_of(tag.start) and not text[lines.line_start(close_line):close].strip():
+            at = lines.line_start(close_line)
+            return Edit(at, at, assignments, "FM301", "set the navigation variables")
+        return Edit(close, close, "\n" + assignments, "FM301", "set the navigation variables")
     loaders = [el for el in page.elements if el.tag == "script" and "src" in el.attrs]
     if loaders:
         el = loaders[-1]
         if not lines.line_text(el.line)[:max(el.column - 1, 0)].strip():
             at = lines.line_start(el.line)
             return Edit(at, at, script + "\n", "FM301", note)
-    text = lines.text
     lead = "" if text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
     return Edit(len(text), len(text), lead + script, "FM301", note)
 
@@ -617,8 +630,14 @@ def raw_fixes(page: Page) -> list[Edit]:
 
 # --- one round --------------------------------------------------------------------------------
 
-def compute_fixes(site: Site, config: Config, writable: Callable[[Path], bool]) -> dict[Path, list[Edit]]:
-    """Every fix of the site as it is now, by file (suppressed and unselected findings left alone)."""
+def compute_fixes(site: Site, config: Config, writable: Callable[[Path], bool],
+                  follow: Callable[[Path], bool] | None = None) -> dict[Path, list[Edit]]:
+    """Every fix of the site as it is now, by file (suppressed and unselected findings left alone).
+
+    Fixes go to the files `writable` accepts; links that follow renumbered headings are also
+    updated in the files `follow` accepts (default: the same).
+    """
+    follow = follow or writable
     fixes = Fixes()
     for hb in site.handbooks:
         navigation_fixes(hb, site, fixes)
@@ -649,7 +668,7 @@ def compute_fixes(site: Site, config: Config, writable: Callable[[Path], bool]) 
                 moves.fragments[page.url] = changes
     if moves:
         for page in site.pages:
-            if _editable(page) and writable(page.source.path):
+            if _editable(page) and follow(page.source.path):
                 extra = [e for e in relink(site, page, moves, code="FM403") if allowed(page, e)]
                 if extra:
                     out.setdefault(page.source.path, []).extend(extra)
@@ -692,13 +711,22 @@ class FixReport:
 
 
 def fix_workspace(workspace, paths: list[Path], config: Config, config_path: Path | None = None,  # noqa: ANN001
-                  *, limit: int = RUNAWAY_LIMIT, report: FixReport | None = None) -> FixReport:
-    """Fix, re-read, fix again until nothing changes; the result stays in `workspace` (nothing is written)."""
+                  *, limit: int = RUNAWAY_LIMIT, report: FixReport | None = None,
+                  focus: Path | None = None) -> FixReport:
+    """Fix, re-read, fix again until nothing changes; the result stays in `workspace` (nothing is written).
+
+    With `focus` (a folder), only files under it are fixed, but links to its renumbered headings are
+    followed everywhere `paths` reaches.
+    """
+    writable = workspace.writable
+    if focus is not None:
+        def writable(path: Path) -> bool:  # noqa: F811
+            return workspace.writable(path) and focus in path.parents
     report = report or FixReport()
     seen: set[tuple] = set()
     for _ in range(limit):
         site = workspace.load(paths, config, config_path)
-        fixes = compute_fixes(site, config, workspace.writable)
+        fixes = compute_fixes(site, config, writable, workspace.writable)
         changed = False
         for path, edits in fixes.items():
             text = workspace.read(path)

@@ -304,3 +304,33 @@ def links_to(site: Site, urls: Mapping[str, object]) -> dict[str, list[tuple[Pag
             if url in urls:
                 found.setdefault(url, []).append((page, link))
     return found
+
+
+def unlink(page: Page, links: list[Link], text: str | None = None) -> list[Edit]:
+    """Edits that turn `links` into their text: `[text](url)` -> `text`, `<a href="url">text</a>` -> `text`."""
+    loc = Locator(page, text or "")
+    src = loc.text
+    edits = []
+    for link in links:
+        w = loc.locate(link)
+        if w is None or w.text_start is None or w.text_end is None or link.kind == "image":
+            continue
+        label = src[w.text_start:w.text_end]
+        if link.element is not None:
+            el = link.element
+            tag = find_start_tag(src, loc.lines, el.line, el.column, "a")
+            close = closing_tag(src, "a", tag.end) if tag is not None else None
+            if tag is None or close is None:
+                continue
+            end = src.index(">", close) + 1
+            edits.append(Edit(tag.start, end, label, "FM401", f"unlinked '{collapse_text(label)}'"))
+            continue
+        close = src.find(")", w.end)
+        if close < 0 or w.text_start < 1 or src[w.text_start - 1] != "[":
+            continue
+        edits.append(Edit(w.text_start - 1, close + 1, label, "FM401", f"unlinked '{collapse_text(label)}'"))
+    return edits
+
+
+def collapse_text(text: str) -> str:
+    return " ".join(text.split())

@@ -19,6 +19,9 @@ from fmlint.config import Config
 from fmlint.site.site import Site, find_site_root, load_site
 
 
+TEXT_SUFFIXES = (".md", ".markdown", ".bib")
+
+
 class OutsideHandbooksError(Exception):
     """A command tried to change a file outside the handbooks folder."""
 
@@ -97,28 +100,38 @@ class Workspace:
         self.origin.pop(path, None)
         self.removed.add(path)
 
-    def move(self, old: Path, new: Path, text: str | None = None) -> None:
-        """Move a file (a text file may get new text at the same time); its BOM and line endings go with it."""
-        self._check(old)
-        self._check(new)
-        source = self.origin.get(old, old)
-        if text is None and old not in self.texts:
+    def move_many(self, pairs: list[tuple[Path, Path]], texts: dict[Path, str] | None = None) -> None:
+        """Move files at once (a file may move where another moves away); `texts` gives new text by old path.
+
+        Pages and bibliographies move as text (keeping their BOM and line endings), other files as bytes.
+        """
+        texts = texts or {}
+        taken: list[tuple[Path, Path, str | None, bytes | None, Path]] = []
+        for old, new in pairs:
+            self._check(old)
+            self._check(new)
+            source = self.origin.get(old, old)
+            if old in texts or old in self.texts:
+                taken.append((old, new, texts.get(old, self.texts.get(old)), None, source))
+                continue
             raw = self.read_bytes(old)
-            try:
-                text = io.decode_bytes(old, raw).text if old.suffix in (".md", ".markdown", ".bib") else None
-            except UnicodeDecodeError:
-                text = None
-            if text is None:
-                self.remove(old)
-                self.data[new] = raw
+            text = None
+            if old.suffix in TEXT_SUFFIXES:
+                try:
+                    text = io.decode_bytes(old, raw).text
+                except UnicodeDecodeError:
+                    text = None
+            taken.append((old, new, text, None if text is not None else raw, source))
+        for old, *_ in taken:
+            self.remove(old)
+        for _, new, text, raw, source in taken:
+            if text is not None:
+                self.write(new, text)
+            else:
+                self.data[new] = raw  # type: ignore[assignment]
                 self.removed.discard(new)
                 self.texts.pop(new, None)
-                return
-        if text is None:
-            text = self.texts[old]
-        self.remove(old)
-        self.write(new, text)
-        self.origin[new] = source
+            self.origin[new] = source
 
     def files_under(self, folder: Path) -> list[Path]:
         """Every file under `folder` as the command sees it (on disk, created, not removed)."""

@@ -10,8 +10,10 @@ import click
 from fmlint import __version__
 from fmlint.cli import bib as bib_cmd
 from fmlint.cli import check as check_cmd
+from fmlint.cli import fix as fix_cmd
 from fmlint.cli import rules as rules_cmd
 from fmlint.cli import schema as schema_cmd
+from fmlint.cli import sections as sections_cmd
 from fmlint.config import ConfigError
 
 
@@ -26,6 +28,10 @@ cli.add_command(rules_cmd.rules)
 cli.add_command(rules_cmd.rule)
 cli.add_command(schema_cmd.schema)
 cli.add_command(bib_cmd.bib)
+cli.add_command(fix_cmd.fix)
+cli.add_command(sections_cmd.new)
+cli.add_command(sections_cmd.move)
+cli.add_command(sections_cmd.remove)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -44,11 +44,13 @@ def common_options(fn):  # noqa: ANN001, ANN201
 @click.option("--no-cache", is_flag=True, help="Run every snippet, ignoring cached results.")
 @click.option("--snippet-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds a page's snippets may run (default 10).")
+@click.option("--fix", "apply_fix", is_flag=True,
+              help="Apply `fmlint fix` first (its changes are listed on stderr), then check.")
 @common_options
 def check(paths: tuple[Path, ...], fmt: str | None, color: bool | None, show_source: bool | None,
           select: str | None, extend_select: str | None, ignore: str | None, fail_on: str | None,
           execute: bool | None, jobs: int | None, no_cache: bool, snippet_timeout: float | None,
-          config_path: Path | None, debug: bool) -> int:
+          apply_fix: bool, config_path: Path | None, debug: bool) -> int:
     """Check handbook pages and bibliographies under PATHS (default: the current directory).
 
     Exit codes: 0 no errors, 1 errors found (or warnings with --fail-on warning), 2 usage,
@@ -74,6 +76,10 @@ def check(paths: tuple[Path, ...], fmt: str | None, color: bool | None, show_sou
     except Exception as exc:  # pydantic ValidationError on a bad override
         raise ConfigError(f"invalid option: {str(exc).splitlines()[-2].strip() if str(exc) else exc}") from exc
     targets = list(paths) or [Path(".")]
+    if apply_fix:
+        from fmlint.cli.fix import run_fix  # noqa: PLC0415  (fmlint.cli.fix imports this module)
+
+        run_fix(targets, config, found_path, write=True, echo=lambda line: click.echo(line, err=True))
     site, result = api.check(targets, config, found_path, debug=debug)
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
