@@ -11,6 +11,7 @@ from fmlint import __version__
 from fmlint.cli import bib as bib_cmd
 from fmlint.cli import check as check_cmd
 from fmlint.cli import fix as fix_cmd
+from fmlint.cli import fmt as fmt_cmd
 from fmlint.cli import rules as rules_cmd
 from fmlint.cli import schema as schema_cmd
 from fmlint.cli import sections as sections_cmd
@@ -32,6 +33,7 @@ cli.add_command(fix_cmd.fix)
 cli.add_command(sections_cmd.new)
 cli.add_command(sections_cmd.move)
 cli.add_command(sections_cmd.remove)
+cli.add_command(fmt_cmd.fmt)
 
 
 def main(argv: list[str] | None = None) -> None:
