@@ -44,8 +44,8 @@ from fmlint.suppressions import page_suppressions
 RUNAWAY_LIMIT = 10
 _TITLE = re.compile(r"^Section ([A-Za-z]+): \S")
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)+)([.:])?(?=\s|$)")
-_ATX_NUMBER = re.compile(r"^([ \t]{0,3}#{1,6}[ \t]+)(\d+(?:\.\d+)+)([.:])?(?=\s|$)")
-_SETEXT_NUMBER = re.compile(r"^([ \t]{0,3})(\d+(?:\.\d+)+)([.:])?(?=\s|$)")
+_ATX_NUMBER = re.compile(r"^((?:[ \t]*>)*[ \t]{0,3}#{1,6}[ \t]+)(\d+(?:\.\d+)+)([.:])?(?=\s|$)")
+_SETEXT_NUMBER = re.compile(r"^((?:[ \t]*>)*[ \t]{0,3})(\d+(?:\.\d+)+)([.:])?(?=\s|$)")
 _ASSIGN = re.compile(r"window\.(previousSection|nextSection)\s*=\s*")
 DEFAULT_LINK_TEXT = "Read section →"
 

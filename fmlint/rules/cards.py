@@ -105,7 +105,10 @@ Bad:
 Good:
     <div class="section-card"><h3 id="s1">...</h3>...</div>
     <div class="section-card"><h3 id="s2">...</h3>...</div>
-""")
+
+Fix:
+Moves the cards (each with its comment) into section order, when each card has lines of its own.
+""", fixable=True)
 
 MALFORMED_CARD = Rule("FM705", "malformed-section-card", ERROR, "card does not have the reference structure", f"""
 What it does:
@@ -408,7 +411,7 @@ def _missing(hb: Handbook, index: Page, found: CardIndex, placed: dict[int, Inde
         title = _fm_text(page, "title")
         yield MISSING_CARD(index.path, line, 1,
                            f"section {n}{f' ({title})' if title else ''} has no card on the index: add its card "
-                           f"{where}")
+                           f"{where}", fixable=bool(title and _fm_text(page, "description")))
 
 
 def _fields(index: Page, matcher: _Matcher, card: IndexCard, n: int, page: Page) -> Iterator[Diagnostic]:

@@ -156,6 +156,7 @@ Good:
 
 Fix:
 Renumbers the headings from this one on, and the headings under them, so that they run 1, 2, 3.
+A heading with no numbered heading above it is left to the author (where it belongs is a guess).
 """, fixable=True)
 
 SUBSECTION_DEPTH = Rule("FM208", "subsection-wrong-depth", ERROR,
@@ -341,12 +342,17 @@ def _subsections(page: Page, declared: int | None) -> Iterator[Diagnostic]:
             yield SUBSECTION_SEPARATOR(page.path, h.line, page.find_column(h.line, m.group(0), h.column)
                                        + len(m.group(1)),
                                        f"'{m.group(0)}' has a '{m.group(2)}' after the number: "
-                                       f"write '{m.group(1)} {h.text[m.end():].strip()}'")
+                                       f"write '{m.group(1)} {h.text[m.end():].strip()}'", fixable=_plain(h))
         diag = _check_number(page, node, outline, last_k, accepted, section)
         if len(node.parts) == h.level:  # a number at the wrong depth counts at no level
             last_k[h.level] = node.parts[-1]
         if diag is not None:
             yield diag
+
+
+def _plain(h: Heading) -> bool:
+    """Whether the number is written plainly at the start of the heading (so `fmlint fix` can rewrite it)."""
+    return _NUMBER.match(h.raw) is not None
 
 
 def _check_number(page: Page, node: _Numbered, outline: dict, last_k: dict[int, int],
@@ -367,7 +373,8 @@ def _check_number(page: Page, node: _Numbered, outline: dict, last_k: dict[int, 
         above = _DEPTH_NAMES[level - 1] + " " + ".".join(map(str, parts[:-1]))
         if parent is None:
             return SUBSECTION_SEQUENCE(page.path, h.line, h.column,
-                                       f"'{node.label}' has no heading above it: put it under its {above}")
+                                       f"'{node.label}' has no heading above it: put it under its {above}",
+                                       fixable=False)
         if plevel != level - 1:
             return None  # a skipped level: FM803 reports it
         if isinstance(parent, _Numbered):
@@ -377,16 +384,17 @@ def _check_number(page: Page, node: _Numbered, outline: dict, last_k: dict[int, 
                 want = ".".join(map(str, (*parent.parts, expected_k)))
                 return SUBSECTION_SEQUENCE(page.path, h.line, h.column,
                                            f"'{node.label}' sits under '{parent.label}' (line {parent.heading.line}): "
-                                           f"expected {want}")
+                                           f"expected {want}", fixable=_plain(h))
         else:
             return SUBSECTION_SEQUENCE(page.path, h.line, h.column,
                                        f"'{node.label}' sits under the unnumbered heading '{parent.text}' "
-                                       f"(line {parent.line}): put it under its {above}, or number that heading")
+                                       f"(line {parent.line}): put it under its {above}, or number that heading",
+                                       fixable=False)
     elif parts[0] not in accepted:
         want = ".".join(map(str, (section, expected_k)))
         return SUBSECTION_SECTION(page.path, h.line, h.column,
                                   f"'{node.label}' starts with {parts[0]}, but this is section {section}: "
-                                  f"expected {want}")
+                                  f"expected {want}", fixable=_plain(h))
     if k != expected_k:
         want = ".".join(map(str, (*parts[:-1], expected_k)))
         if expected_k == 1:
@@ -396,7 +404,8 @@ def _check_number(page: Page, node: _Numbered, outline: dict, last_k: dict[int, 
         else:
             why = f"follows {'.'.join(map(str, (*parts[:-1], expected_k - 1)))}"
         return SUBSECTION_SEQUENCE(page.path, h.line, h.column,
-                                   f"'{node.label}' {why}: expected {want} (numbers run 1, 2, 3 under their parent)")
+                                   f"'{node.label}' {why}: expected {want} (numbers run 1, 2, 3 under their parent)",
+                                   fixable=_plain(h))
     return None
 
 
