@@ -118,3 +118,10 @@ def test_ial_on_a_paragraph_is_an_id_and_empty_heading_ids_are_not():
 
 def test_heading_with_liquid_link_uses_the_link_text():
     assert ids_of("## See [part 2]({{ '/a/b/' | relative_url }}) now\n") == ["see-part-2-now"]
+
+
+def test_heading_with_unclosed_or_multiline_math_does_not_hang():
+    from fmlint.site.slug import heading_raw_text
+
+    assert heading_raw_text("$$\nx\n$$ a").endswith(" a")
+    assert heading_raw_text("cost $$ a") == "cost $$ a"

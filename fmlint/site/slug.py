@@ -32,7 +32,7 @@ _EXPLICIT_END = re.compile(r"[\t ]\{#([A-Za-z][A-Za-z0-9_:-]*)\}$")
 _TYPOGRAPHIC = re.compile(r"---|--|\.\.\.|\\<<|\\>>|<< | >>|<<|>>")
 _TYPOGRAPHIC_CHARS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "\\<<": "<<", "\\>>": ">>",
                       "<< ": "\u00ab\u00a0", " >>": "\u00a0\u00bb", "<<": "\u00ab", ">>": "\u00bb"}
-_MATH = re.compile(r"\$\$(.+?)\$\$")
+_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 # Ruby's \p{Word} is Unicode's \w (UTS #18): Alphabetic, Mark, Decimal_Number,
 # Connector_Punctuation and Join_Control. Alphabetic adds letter numbers (Nl) and a few symbols
 # (Other_Alphabetic: circled and squared Latin letters) to the letters.
@@ -74,8 +74,8 @@ def heading_raw_text(source: str) -> str:
     `source` is the heading's inline Markdown (explicit id removed, Liquid already rendered or
     dropped). Inline math (`$$…$$`) is kept verbatim, as kramdown parses it before emphasis.
     """
-    if "`" not in source and "$$" in source:
-        parts = _MATH.split(source)
+    parts = _MATH.split(source) if "`" not in source and "$$" in source else [source]
+    if len(parts) > 1:  # an unclosed `$$` is plain text, not math
         # odd indices are math bodies
         return "".join(p if i % 2 else heading_raw_text(p) for i, p in enumerate(parts))
     tokens = _inline_parser().parseInline(source)
