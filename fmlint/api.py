@@ -7,6 +7,7 @@ from typing import Any
 
 from fmlint.config import Config, find_config, load_config
 from fmlint.engine import Result, run_checks
+from fmlint.rules.online import CODES as ONLINE_CODES
 from fmlint.site.site import Site, load_site
 
 
@@ -34,4 +35,6 @@ def check(paths: list[Path], config: Config, config_path: Path | None = None, *,
     not_run = set()
     if not config.snippets.execute:
         not_run.add("FM66")  # runtime findings of snippets
+    if not config.links.online:
+        not_run.update(ONLINE_CODES)  # the online link check
     return site, run_checks(site, config, debug=debug, not_run=not_run)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -34,6 +35,16 @@ class LinkOptions(_Strict):
     timeout: float = Field(10.0, gt=0, description="Seconds per request.")
     ttl_days: float = Field(7.0, alias="ttl-days", ge=0, description="How long a URL's result is reused.")
     exclude: list[str] = Field(default_factory=list, description="Regular expressions of URLs never checked.")
+
+    @field_validator("exclude")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from exc
+        return value
 
 
 class Config(_Strict):

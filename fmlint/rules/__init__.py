@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fmlint.rules import cards, citations, file, frontmatter, links, markup, navigation, numbering, snippets
+from fmlint.rules import (cards, citations, file, frontmatter, links, markup, navigation, numbering, online,
+                          snippets)
 from fmlint.rules.base import Family, Rule
 
 FAMILIES: tuple[Family, ...] = (
@@ -11,6 +12,7 @@ FAMILIES: tuple[Family, ...] = (
     numbering.FAMILY,
     navigation.FAMILY,
     links.FAMILY,
+    online.FAMILY,
     citations.FAMILY,
     snippets.FAMILY,
     cards.FAMILY,
