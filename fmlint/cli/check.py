@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from fmlint import api
+from fmlint import online as online_check
 from fmlint.config import ConfigError
 from fmlint.reporters import REPORTERS, Report
 
@@ -44,13 +45,18 @@ def common_options(fn):  # noqa: ANN001, ANN201
 @click.option("--no-cache", is_flag=True, help="Run every snippet, ignoring cached results.")
 @click.option("--snippet-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds a page's snippets may run (default 10).")
+@click.option("--online/--offline", default=None,
+              help="Request external URLs with LinkChecker (default: the configuration's links.online, off).")
+@click.option("--refresh-links", is_flag=True, help="Request every external URL again, ignoring cached results "
+              "(implies --online).")
 @click.option("--fix", "apply_fix", is_flag=True,
               help="Apply `fmlint fix` first (its changes are listed on stderr), then check.")
 @common_options
 def check(paths: tuple[Path, ...], fmt: str | None, color: bool | None, show_source: bool | None,
           select: str | None, extend_select: str | None, ignore: str | None, fail_on: str | None,
           execute: bool | None, jobs: int | None, no_cache: bool, snippet_timeout: float | None,
-          apply_fix: bool, config_path: Path | None, debug: bool) -> int:
+          online: bool | None, refresh_links: bool, apply_fix: bool, config_path: Path | None,
+          debug: bool) -> int:
     """Check handbook pages and bibliographies under PATHS (default: the current directory).
 
     Exit codes: 0 no errors, 1 errors found (or warnings with --fail-on warning), 2 usage,
@@ -66,6 +72,8 @@ def check(paths: tuple[Path, ...], fmt: str | None, color: bool | None, show_sou
         "snippets.jobs": jobs,
         "snippets.timeout": snippet_timeout,
         "snippets.cache": False if no_cache else None,
+        "links.online": True if refresh_links else online,
+        "links.ttl_days": 0 if refresh_links else None,
     }
     if extend_select:
         overrides["extend_select"] = [*config.extend_select, *_codes(extend_select)]
@@ -75,6 +83,7 @@ def check(paths: tuple[Path, ...], fmt: str | None, color: bool | None, show_sou
         config, _ = api.resolve_config(found_path, overrides)
     except Exception as exc:  # pydantic ValidationError on a bad override
         raise ConfigError(f"invalid option: {str(exc).splitlines()[-2].strip() if str(exc) else exc}") from exc
+    online_check.ensure_available(config)
     targets = list(paths) or [Path(".")]
     if apply_fix:
         from fmlint.cli.fix import run_fix  # noqa: PLC0415  (fmlint.cli.fix imports this module)
