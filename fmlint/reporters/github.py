@@ -24,6 +24,7 @@ def render(report: Report) -> str:
         if d.end_column:
             props.append(f"endColumn={d.end_column}")
         props.append(f"title={_escape_prop(f'fmlint {d.code} ({d.name})')}")
-        lines.append(f"::{_LEVEL[d.severity.value]} {','.join(props)}::{_escape_data(f'{d.code} {d.message}')}")
+        fix = " [fixable with `fmlint fix`]" if d.fixable else ""
+        lines.append(f"::{_LEVEL[d.severity.value]} {','.join(props)}::{_escape_data(f'{d.code} {d.message}{fix}')}")
     lines.append(f"fmlint: {report.errors} errors, {report.warnings} warnings in {report.files} files")
     return "\n".join(lines) + "\n"
