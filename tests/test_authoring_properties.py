@@ -20,6 +20,7 @@ from fmlint.authoring import sections
 from fmlint.authoring.fix import fix_workspace
 from fmlint.authoring.workspace import Workspace
 from fmlint.config import Config
+from fmlint.site.liquid import MARKER_RE
 from fmlint.site.page import build_page
 from fmlint.site.source import SourceFile
 from tests.helpers import HB, ROMAN, card, chdir, check_tree, index_page, section_page, write_tree
@@ -28,6 +29,7 @@ SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[Healt
 WORDS = ["attention", "token", "layer", "gradient", "model", "data", "scale", "loss", "head", "norm", "vector"]
 NUMBER = re.compile(r"^\d+(?:\.\d+)+[.:]?$")
 INDEX = f"{HB}/index.md"
+CRLF: set[str] = set()  # pages the current example writes with CRLF line endings
 
 
 def sec(n: int) -> str:
@@ -70,7 +72,8 @@ def _swap_cards(text: str, a: int, b: int) -> str:
 
 
 BREAKAGES = ["nav-drop", "nav-wrong", "nav-liquid", "nav-script", "card-drop", "card-swap", "card-id",
-             "card-href", "card-title", "card-goal", "card-comment", "title", "sub-prefix", "sub-seq", "sub-sep"]
+             "card-href", "card-title", "card-goal", "card-comment", "title", "sub-prefix", "sub-seq", "sub-sep",
+             "link-slash", "link-md", "liquid-code", "crlf"]
 
 
 def breakage(files: dict[str, str], kind: str, k: int, other: int, total: int) -> None:
@@ -108,6 +111,14 @@ def breakage(files: dict[str, str], kind: str, k: int, other: int, total: int) -
         files[page] = files[page].replace(f"## {k}.2 ", f"## {k}.5 ").replace(f"### {k}.1.1 ", f"### {k}.1.3 ")
     elif kind == "sub-sep":
         files[page] = re.sub(rf"^(##+ {k}\.\d+(?:\.\d+)?) ", r"\1. ", files[page], count=1, flags=re.M)
+    elif kind == "link-slash":
+        files[page] = files[page].replace("## Summary\n\n", f"## Summary\n\nAlso [this]({url(other)[:-1]}).\n\n", 1)
+    elif kind == "link-md":
+        files[page] = files[page].replace("## Summary\n\n", f"## Summary\n\nRead [that](../section{other}/index.md).\n\n", 1)
+    elif kind == "liquid-code":
+        files[page] = files[page].replace("## Summary\n\n", "## Summary\n\n```html\n<p>{{ page.title }}</p>\n```\n\n", 1)
+    elif kind == "crlf":
+        CRLF.add(page)
 
 
 def _links_to_headings(files: dict[str, str], draw, total: int) -> None:
@@ -129,6 +140,7 @@ def _links_to_headings(files: dict[str, str], draw, total: int) -> None:
 @st.composite
 def broken_handbook(draw) -> dict[str, str]:
     total = draw(st.integers(1, 5))
+    CRLF.clear()
     files = {INDEX: index_page(total)}
     for n in range(1, total + 1):
         files[sec(n)] = section_page(n, total=total, body=draw(body(n)))
@@ -152,15 +164,20 @@ def tokens(text: str) -> tuple[Counter, Counter, Counter]:
     heads: Counter = Counter()
     code: Counter = Counter()
     in_heading = False
-    for tok in build_page(SourceFile(Path("page.md"), "page.md", text), "/page/").tokens:
+    page = build_page(SourceFile(Path("page.md"), "page.md", text), "/page/")
+
+    def restore(s: str) -> str:  # Liquid as written (marker numbers change when Liquid is added)
+        return MARKER_RE.sub(lambda m: page.liquid_nodes[int(m.group(1))].source, s)
+
+    code.update((cb.info, cb.code) for cb in page.code_blocks)
+    for tok in page.tokens:
         if tok.type == "heading_open":
             in_heading = True
         elif tok.type == "heading_close":
             in_heading = False
-        elif tok.type in ("fence", "code_block"):
-            code[(tok.info.strip(), tok.content)] += 1
         elif tok.type == "inline":
-            found = [w for c in tok.children or [] if c.type in ("text", "code_inline") for w in c.content.split()]
+            found = [w for c in tok.children or [] if c.type in ("text", "code_inline")
+                     for w in restore(c.content).split()]
             if in_heading:
                 if found and NUMBER.match(found[0]):
                     found = found[1:]
@@ -184,13 +201,16 @@ def run_fix(root: Path) -> Workspace:
 def test_fix_is_idempotent_complete_and_keeps_every_word(files):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_tree(root, {**files, "_config.yml": "markdown: kramdown\n"})
+        write_tree(root, {**files, "_config.yml": "markdown: kramdown\n",
+                          **{rel: files[rel].replace("\n", "\r\n").encode() for rel in CRLF}})
         before = {rel: tokens(text) for rel, text in files.items() if rel.endswith(".md")}
         run_fix(root)
         left = [d for d in check_tree(root, config=config()) if d.fixable]
         assert not left, [(d.path, d.line, d.code, d.message) for d in left]
         for rel, (prose, heads, code) in before.items():
-            after = tokens((root / rel).read_text(encoding="utf-8"))
+            raw = (root / rel).read_bytes()
+            assert (b"\r\n" in raw) == (rel in CRLF) and (rel not in CRLF or b"\n" not in raw.replace(b"\r\n", b""))
+            after = tokens(raw.decode("utf-8").replace("\r\n", "\n"))
             assert not prose - after[0], rel
             assert not heads - after[1], rel
             assert not code - after[2], rel

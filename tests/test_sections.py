@@ -288,3 +288,20 @@ def test_index_and_clean_handbook_from_helpers_stay_clean(tmp_path):
     assert not codes(tmp_path)
     assert read(tmp_path, f"{HB}/index.md") != index_page(2)  # the new card is section 1's
     assert "Section I: Second" in read(tmp_path, f"{HB}/index.md")
+
+
+def test_links_from_another_handbook_follow_and_crlf_moves_with_the_page(small):
+    other = handbook(1, hb="other")
+    other["content/handbooks/other/section1/index.md"] = section_page(
+        1, hb="other", total=1,
+        body=f"## 1.1 Intro\n\nSee [Section III]({{{{ '{url(3)}#32-more' | relative_url }}}}).\n")
+    write_tree(small, {k: v for k, v in other.items() if k.startswith("content/")})
+    crlf = read(small, sec(3)).replace("\n", "\r\n").encode()
+    (small / sec(3)).write_bytes(crlf)
+    assert not codes(small)
+    run(small, sections.new_section, "hb", "First", "Come first.", 1)
+    assert not codes(small)
+    assert f"[Section IV]({{{{ '{url(4)}#42-more' | relative_url }}}})" in read(
+        small, "content/handbooks/other/section1/index.md")
+    moved = (small / sec(4)).read_bytes()
+    assert b"\r\n## 4.2 More\r\n" in moved and b"\n" not in moved.replace(b"\r\n", b"")
