@@ -179,7 +179,7 @@ def test_subsections_are_renumbered_and_links_follow(tmp_path):
     assert "[down](#22-second-part)" in page and "[up](#top)" in page
     first = read(tmp_path, sec(1))
     assert f"{url(2)}#22-second-part' | relative_url" in first
-    assert f"relative_url }}}}#221-deeper)" in first
+    assert "relative_url }}#221-deeper)" in first
     assert f'<a href="{url(2)}#23-third">' in first
     assert not findings(tmp_path)
 
@@ -344,7 +344,7 @@ def test_runaway_fixes_stop(tmp_path, monkeypatch):
 
 def test_overlapping_edits_are_deferred():
     text = "abcdef"
-    new, applied, deferred = apply_edits(text, [Edit(1, 3, "X"), Edit(2, 4, "Y"), Edit(4, 4, "+"), Edit(4, 4, "-")])
+    new, _, deferred = apply_edits(text, [Edit(1, 3, "X"), Edit(2, 4, "Y"), Edit(4, 4, "+"), Edit(4, 4, "-")])
     assert new == "aXd+-ef"
     assert deferred == [Edit(2, 4, "Y")]
 
