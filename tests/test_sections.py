@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 from pathlib import Path
@@ -271,6 +272,7 @@ def test_diff_writes_nothing(fm):
 
 
 def test_cli_new_section_writes_and_reports(fm):
+    before = run_fmlint("check", "--no-exec", "--format", "json", "content", cwd=fm)
     r = run_fmlint("new", "section", "foundation-models", "--title", "Tokenization", "--goal",
                    "Explain tokens.", "--at", "3", cwd=fm)
     assert r.returncode == 0, r.stderr
@@ -278,6 +280,9 @@ def test_cli_new_section_writes_and_reports(fm):
     assert f"moved {FM}/section22/ -> {FM}/section23/ (section 22 -> 23)" in r.stdout
     assert "1 file(s) created" in r.stdout
     assert "would report more findings" not in r.stderr
+    after = run_fmlint("check", "--no-exec", "--format", "json", "content", cwd=fm)
+    found = [{k: d[k] for k in ("code", "message")} for d in json.loads(after.stdout)["diagnostics"]]
+    assert found == [{k: d[k] for k in ("code", "message")} for d in json.loads(before.stdout)["diagnostics"]]
     r = run_fmlint("remove", "section", "foundation-models", "4", cwd=fm)
     assert r.returncode == 2 and "is linked from other pages" in r.stderr and "nothing was changed" in r.stderr
 
