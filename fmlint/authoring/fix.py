@@ -24,6 +24,7 @@ from pathlib import Path
 
 from fmlint.authoring.edits import Edit, Lines, apply_edits, closing_tag, find_start_tag, indentation
 from fmlint.authoring.links import Locator, Moves, liquid_url, relink
+from fmlint.authoring.workspace import Workspace
 from fmlint.config import Config
 from fmlint.diagnostics import Diagnostic
 from fmlint.engine import selector
@@ -60,7 +61,7 @@ def _editable(page: Page) -> bool:
 
 @dataclass
 class Fixes:
-    """The edits of one round, by file, and the heading ids they change."""
+    """The edits of one round, by file."""
 
     edits: dict[Path, list[Edit]] = field(default_factory=lambda: defaultdict(list))
 
@@ -262,15 +263,14 @@ def subsection_fixes(page: Page) -> list[Edit]:
         outline[h.level] = _Node(new)
         last_k[h.level] = new[-1]
         if new != parts or m.group(2):
-            edit = _renumber(lines, h.line, m.group(1), ".".join(map(str, new)), bool(m.group(2)), parts, new,
-                             section)
+            edit = _renumber(lines, h.line, m.group(1), ".".join(map(str, new)), parts, new)
             if edit is not None:
                 edits.append(edit)
     return edits
 
 
-def _renumber(lines: Lines, line: int, old: str, new: str, separator: bool, parts: tuple[int, ...],
-              new_parts: tuple[int, ...], section: int) -> Edit | None:
+def _renumber(lines: Lines, line: int, old: str, new: str, parts: tuple[int, ...],
+              new_parts: tuple[int, ...]) -> Edit | None:
     text = lines.line_text(line)
     m = _ATX_NUMBER.match(text) or _SETEXT_NUMBER.match(text)
     if m is None or m.group(2) != old:
@@ -349,7 +349,7 @@ def read_cards(hb: Handbook, site: Site) -> _Cards | None:
     return _Cards(index, found.cards, placed, found.grids, matcher)
 
 
-def _whole_lines(lines: Lines, card: IndexCard) -> tuple[int, int] | None:
+def card_lines(lines: Lines, card: IndexCard) -> tuple[int, int] | None:
     """The card's lines (its comment included) when nothing else shares them."""
     if not card.element.end_line:
         return None
@@ -382,7 +382,7 @@ def card_fixes(hb: Handbook, site: Site, fixes: Fixes) -> None:
 
 
 def _reorder(lines: Lines, found: _Cards) -> list[Edit]:
-    slots = [_whole_lines(lines, card) for _, card in found.placed]
+    slots = [card_lines(lines, card) for _, card in found.placed]
     if any(s is None for s in slots):
         return []
     texts = [lines.text[lines.line_start(s[0]):lines.line_end(s[1])] for s in slots]  # type: ignore[index]
@@ -422,13 +422,13 @@ def _insert_missing(hb: Handbook, lines: Lines, found: _Cards) -> list[Edit]:
                           link_text=link_text or DEFAULT_LINK_TEXT)
         later = [c for m, c in found.placed if m > n]
         if later:
-            if _whole_lines(lines, later[0]):
+            if card_lines(lines, later[0]):
                 at = lines.line_start(later[0].start_line)
                 edits.append(Edit(at, at, block + between, "FM701", note))
             continue  # (a card that shares its lines: no safe place to insert)
         if cards:
             last = max(cards, key=lambda c: c.end_line or c.line)
-            if _whole_lines(lines, last):
+            if card_lines(lines, last):
                 at = lines.after_line(last.end_line)
                 edits.append(Edit(at, at, between + block, "FM701", note))
             continue
@@ -710,7 +710,7 @@ class FixReport:
         return ", ".join(f"{code} x{n}" if n > 1 else code for code, n in sorted(counts.items()))
 
 
-def fix_workspace(workspace, paths: list[Path], config: Config, config_path: Path | None = None,  # noqa: ANN001
+def fix_workspace(workspace: Workspace, paths: list[Path], config: Config, config_path: Path | None = None,
                   *, limit: int = RUNAWAY_LIMIT, report: FixReport | None = None,
                   focus: Path | None = None) -> FixReport:
     """Fix, re-read, fix again until nothing changes; the result stays in `workspace` (nothing is written).

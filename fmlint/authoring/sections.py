@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fmlint.authoring.edits import Edit, Lines, apply_edits, closing_tag, find_start_tag
-from fmlint.authoring.fix import FixReport, fix_workspace, read_cards, yaml_text_edit
+from fmlint.authoring.fix import FixReport, card_lines, fix_workspace, read_cards, yaml_text_edit
 from fmlint.authoring.links import Moves, links_to, relink, unlink
 from fmlint.authoring.workspace import Workspace
 from fmlint.config import Config
@@ -220,9 +220,7 @@ def _cards(ws: Workspace, site: Site, hb: Handbook, mapping: dict[int, int | Non
 
 
 def _card_lines(lines: Lines, card) -> tuple[int, int] | None:  # noqa: ANN001
-    from fmlint.authoring.fix import _whole_lines  # noqa: PLC0415
-
-    span = _whole_lines(lines, card)
+    span = card_lines(lines, card)
     if span is None:
         return None
     first, last = span
