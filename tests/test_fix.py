@@ -392,3 +392,25 @@ def test_cli_check_fix_fixes_then_checks(site):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "fixed content/handbooks/hb/section2/index.md" in r.stderr
     assert '"diagnostics": []' in r.stdout
+
+
+def test_redirect_fixes_from_the_online_cache_are_applied(tmp_path, monkeypatch):
+    root = broken(tmp_path, 1, {sec(1): ("Some text about topic 1.", "See [x](http://example.org/old).")},
+                  **{f"{HB}/references.bib": "@misc{k, title={K}, year={2020}, url={http://example.org/old}}\n"})
+
+    def cached(site, config):
+        out = {}
+        for path in (root / sec(1), root / HB / "references.bib"):
+            path = path.resolve()
+            sources = [p.source for p in site.pages] + [b.source for b in site.bibliographies]
+            text = next(src.text for src in sources if src.path == path)
+            at = text.find("http://example.org/old")
+            if at >= 0:
+                out[path] = [Edit(at, at + len("http://example.org/old"), "https://example.org/new", "FM412", "moved")]
+        return out
+
+    monkeypatch.setattr(fix_module, "redirect_edits", cached)
+    report = fix(root)
+    assert "[x](https://example.org/new)" in read(root, sec(1))
+    assert "url={https://example.org/new}" in read(root, f"{HB}/references.bib")
+    assert report.summary((root / sec(1)).resolve()) == "FM412"

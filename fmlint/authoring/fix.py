@@ -4,8 +4,10 @@ Each fixer reads the site model and returns `Edit`s (fixes are data, as in ruff)
 variables from the section order (FM30x), cards created, reordered and synced from the sections'
 front matter (FM70x), a title's numeral from `section` (FM204/FM205), numbered subsection headings
 renumbered (FM206/FM207/FM209), links that follow renumbered headings (their ids change), `.md`
-links, missing slashes and plain paths under a baseurl (FM404/FM405/FM408), and Liquid in code
-fences wrapped in `{% raw %}` (FM607). A section's own front matter is the source of truth.
+links, missing slashes and plain paths under a baseurl (FM404/FM405/FM408), Liquid in code
+fences wrapped in `{% raw %}` (FM607), and external URLs that moved permanently (FM412, from the
+cached results of `fmlint check --online`; see `fmlint.online.fixes`). A section's own front
+matter is the source of truth.
 
 `fix_workspace` applies the edits that do not overlap, re-reads the site and repeats until nothing
 changes (at most `RUNAWAY_LIMIT` rounds), in memory; the caller shows a diff or writes the result
@@ -28,6 +30,7 @@ from fmlint.authoring.workspace import Workspace
 from fmlint.config import Config
 from fmlint.diagnostics import Diagnostic
 from fmlint.engine import selector
+from fmlint.online.fixes import redirect_edits
 from fmlint.rules.cards import _Matcher, identify  # the card rules' own matching, so fix agrees with check
 from fmlint.rules.navigation import NEXT, PREVIOUS, expected_navigation
 from fmlint.rules.numbering import declared_section, numbered_title
@@ -666,6 +669,13 @@ def compute_fixes(site: Site, config: Config, writable: Callable[[Path], bool],
             changes = heading_id_changes(page, new_text)
             if changes:
                 moves.fragments[page.url] = changes
+    # FM412: external URLs that moved permanently, from the cached results of `fmlint check --online`
+    selected = selector(config)
+    for path, edits in redirect_edits(site, config).items():
+        page = by_path.get(path)
+        kept = [e for e in edits if (allowed(page, e) if page is not None else selected(e.code))]
+        if kept and writable(path) and (page is None or _editable(page)):
+            out.setdefault(path, []).extend(kept)
     if moves:
         for page in site.pages:
             if _editable(page) and follow(page.source.path):
