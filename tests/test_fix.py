@@ -414,3 +414,9 @@ def test_redirect_fixes_from_the_online_cache_are_applied(tmp_path, monkeypatch)
     assert "[x](https://example.org/new)" in read(root, sec(1))
     assert "url={https://example.org/new}" in read(root, f"{HB}/references.bib")
     assert report.summary((root / sec(1)).resolve()) == "FM412"
+
+
+def test_liquid_in_an_indented_block_is_not_claimed_fixable(tmp_path):
+    root = broken(tmp_path, 1, {sec(1): ("Some text about topic 1.\n", "Text.\n\n    <p>{{ page.title }}</p>\n")})
+    found = [d for d in check_tree(root, config=config()) if d.code == "FM607"]
+    assert found and not found[0].fixable

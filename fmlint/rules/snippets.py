@@ -171,7 +171,8 @@ Good:
 
 Fix:
 Puts a `{% raw %}` line before the opening fence and an `{% endraw %}` line after the closing
-fence, at the fence's indentation.
+fence, at the fence's indentation (fenced blocks only: a tag line next to an indented block would
+join it; and not when the code itself holds `endraw`).
 """, fixable=True)
 
 MISPLACED_MARKER = Rule("FM608", "misplaced-snippet-marker", WARNING, "fmlint: skip/output marker has no effect here", """
@@ -415,7 +416,8 @@ def _liquid_finding(page: Page, cb: CodeBlock) -> Diagnostic:
     more = f" (and {len(cb.liquid) - 1} more)" if len(cb.liquid) > 1 else ""
     return LIQUID_IN_CODE(page.path, first.line, first.column,
                           f"Jekyll evaluates the Liquid `{_shorten(first.source, 60)}`{more} inside this code block, "
-                          "so readers will not see the code as written: wrap the block in {% raw %} … {% endraw %}")
+                          "so readers will not see the code as written: wrap the block in {% raw %} … {% endraw %}",
+                          fixable=cb.fenced and "endraw" not in cb.code)  # what `fmlint fix` can wrap safely
 
 
 def _marker_findings(page: Page, cb: CodeBlock, previous_python: CodeBlock | None) -> Iterator[Diagnostic]:
