@@ -420,3 +420,10 @@ def test_liquid_in_an_indented_block_is_not_claimed_fixable(tmp_path):
     root = broken(tmp_path, 1, {sec(1): ("Some text about topic 1.\n", "Text.\n\n    <p>{{ page.title }}</p>\n")})
     found = [d for d in check_tree(root, config=config()) if d.code == "FM607"]
     assert found and not found[0].fixable
+
+
+def test_reference_style_links_are_fixed_at_their_definition(tmp_path):
+    root = broken(tmp_path, 2, {sec(1): ("Some text about topic 1.",
+                                         "See [two][t] and [again][t].\n\n[t]: ../section2/index.md")})
+    assert_fixed(root, "FM404")
+    assert f"[t]: {{{{ '{url(2)}' | relative_url }}}}" in read(root, sec(1))

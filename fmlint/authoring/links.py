@@ -23,6 +23,7 @@ from fmlint.site.targets import LinkTarget, classify, resolve, site_baseurl
 _LIQUID_URL = re.compile(r"""\{\{-?\s*(['"])(?P<path>[^'"]*)\1\s*\|\s*(?:relative_url|absolute_url)\s*-?\}\}""")
 _LINK_TAG = re.compile(r"\{%-?\s*link\s+(?P<path>[^\s%]+)\s*-?%\}")
 _BASEURL = re.compile(r"^\{\{-?\s*site\.(?:url\s*-?\}\}\{\{-?\s*site\.)?baseurl\s*-?\}\}")
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(?P<angle><?)(?P<dest>\S)", re.MULTILINE)
 _SECTION_TEXT = re.compile(r"^(\s*Sections?\s+)([IVXLCDM]+)(\s*)$")
 
 
@@ -192,7 +193,20 @@ class Locator:
         chosen = matching[0] if matching else (candidates[0] if len(candidates) == 1 else None)
         if chosen is not None:
             self.claimed.add(chosen.start)
-        return chosen
+            return chosen
+        return self._definition(link)
+
+    def _definition(self, link: Link) -> Written | None:
+        """A reference-style link's target, written in its `[label]: destination` line (shared by its uses)."""
+        for m in _DEFINITION.finditer(self.text):
+            start = m.start("dest")
+            end = _destination_end(self.text, start) if not m.group("angle") else self.text.find(">", start)
+            if end <= start:
+                continue
+            w = parse_value(self.text, start, end)
+            if _evaluated(w, self.text) in (link.target, unquote(link.target)):
+                return w
+        return None
 
 
 # --- following pages that move -----------------------------------------------------------------
