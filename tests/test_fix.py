@@ -427,3 +427,14 @@ def test_reference_style_links_are_fixed_at_their_definition(tmp_path):
                                          "See [two][t] and [again][t].\n\n[t]: ../section2/index.md")})
     assert_fixed(root, "FM404")
     assert f"[t]: {{{{ '{url(2)}' | relative_url }}}}" in read(root, sec(1))
+
+
+def test_two_html_links_on_one_line_follow_their_headings(tmp_path):
+    files = handbook(2)
+    files[sec(2)] = section_page(2, total=2, body="## 3.1 One\n\nText.\n\n## 3.2 Two\n\nText.\n")
+    files[sec(1)] = section_page(1, total=2, body=(
+        f'## 1.1 A\n\n<p><a href="{url(2)}#31-one">one</a> and <a href="{url(2)}#32-two">two</a></p>\n'))
+    write_tree(tmp_path, files)
+    fix(tmp_path)
+    assert f'<a href="{url(2)}#21-one">one</a> and <a href="{url(2)}#22-two">two</a>' in read(tmp_path, sec(1))
+    assert not findings(tmp_path)

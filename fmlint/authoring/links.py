@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote
 
-from fmlint.authoring.edits import Edit, Lines, closing_tag, find_start_tag
+from fmlint.authoring.edits import Edit, Lines, closing_tag, find_start_tag, start_tag
 from fmlint.site.numerals import from_roman, to_roman
 from fmlint.site.page import Link, Page
 from fmlint.site.site import Site
@@ -153,7 +153,16 @@ class Locator:
         el = link.element
         assert el is not None
         tag = find_start_tag(self.text, self.lines, el.line, el.column, el.tag)
-        if tag is None or link.attr not in tag.attrs or tag.start in self.claimed:
+        if tag is not None and tag.start in self.claimed:
+            # the model's column was off: take the next tag of that name on the line not handed out yet
+            tag = None
+            pos = self.lines.line_start(el.line)
+            while tag is None and 0 <= (pos := self.text.find("<" + el.tag, pos, self.lines.line_end(el.line))):
+                found = start_tag(self.text, pos)
+                if found is not None and found.name == el.tag and found.start not in self.claimed:
+                    tag = found
+                pos += 1
+        if tag is None or link.attr not in tag.attrs:
             return None
         attr = tag.attrs[link.attr]
         if not attr.has_value:
