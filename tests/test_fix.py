@@ -438,3 +438,13 @@ def test_two_html_links_on_one_line_follow_their_headings(tmp_path):
     fix(tmp_path)
     assert f'<a href="{url(2)}#21-one">one</a> and <a href="{url(2)}#22-two">two</a>' in read(tmp_path, sec(1))
     assert not findings(tmp_path)
+
+
+def test_a_page_with_broken_front_matter_still_gets_its_navigation(tmp_path):
+    root = broken(tmp_path, 2, {sec(2): ('description: "Explain topic 2."', "description: [unclosed")})
+    text = read(root, sec(2)).replace(f'  window.previousSection = "{url(1)}";\n', "")
+    (root / sec(2)).write_text(text)
+    fix(root)
+    assert f'window.previousSection = "{url(1)}";' in read(root, sec(2))
+    assert "description: [unclosed" in read(root, sec(2))
+    assert not fixable(root)

@@ -59,7 +59,9 @@ class RunawayError(Exception):
 
 
 def _editable(page: Page) -> bool:
-    return page.source.problem is None and page.parsed and page.has_front_matter
+    # A page with broken front matter still has a body to fix (its front-matter fixes need the YAML
+    # and are skipped); a file that could not be read as text has nothing to fix.
+    return page.source.problem is None
 
 
 @dataclass

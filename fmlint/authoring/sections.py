@@ -155,7 +155,7 @@ def renumber(ws: Workspace, site: Site, hb: Handbook, mapping: dict[int, int | N
     _cards(ws, site, hb, mapping, edits, outcome)
     linked = 0
     for page in site.pages:
-        if not page.parsed or not ws.writable(page.source.path):
+        if page.source.problem is not None or not ws.writable(page.source.path):
             continue
         found = relink(site, page, moves, new_page_url=new_url_of_page.get(page.source.path))
         if found:
