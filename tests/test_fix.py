@@ -221,6 +221,7 @@ def test_cards_are_reordered_then_synced(tmp_path):
     ("<!-- Section II -->", "<!-- Section V -->", "FM706"),
     (">Section II: Topic 2</a>", ">Section II: Something else</a>", "FM709"),
     ("Explain topic 2.</p>", "Explain something else.</p>", "FM710"),
+    ("Explain topic 2.</p>", "Explain <em>something</em>\n      else.</p>", "FM710"),
     (f"{url(2)}' | relative_url }}}}\" class", f"{url(3)}' | relative_url }}}}\" class", "FM708"),
     (f"<a href=\"{{{{ '{url(2)}' | relative_url }}}}\">", f"<a href='{url(1)}'>", "FM708"),
 ])

@@ -525,7 +525,7 @@ def _sync(lines: Lines, matcher: _Matcher, card: IndexCard, n: int, page: Page) 
         strong = re.compile(r"</strong\s*>", re.I).search(text, tag.end) if tag is not None else None
         close = closing_tag(text, "p", strong.end()) if strong is not None else None
         end = lines.after_line(card.end_line) if card.end_line else len(text)
-        if strong is not None and close is not None and close < end and "<" not in text[strong.end():close]:
+        if strong is not None and close is not None and close < end:
             edits.append(_set_content(text, strong.end(), close, " " + html.escape(goal, quote=False), "FM710",
                                       "card goal from the section's description", keep_lead=False))
     return [e for e in edits if e is not None]
