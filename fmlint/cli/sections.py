@@ -44,7 +44,7 @@ def _run(config_path: Path | None, dry_run: bool, diff: bool,
     if report is not None:
         for path in sorted(report.applied):
             if path in ws.texts and report.summary(path):
-                click.echo(f"fixed {display_path(path)}: {report.summary(path)}")
+                click.echo(f"{'fixed' if write else 'would fix'} {display_path(path)}: {report.summary(path)}")
     for warning in outcome.warnings:
         click.echo(f"warning: {warning}", err=True)
     if ws.changed:
