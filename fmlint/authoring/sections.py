@@ -18,6 +18,7 @@ never changed (links to moved pages from pages outside it are reported instead).
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import Counter
@@ -278,8 +279,9 @@ def section_text(hb: Handbook, number: int, name: str, goal: str, *, previous: s
     nav = f'  window.previousSection = "{previous}";\n'
     if next_url:
         nav += f'  window.nextSection = "{next_url}";\n'
-    concept = (f'<div class="key-concept">\n  <strong>Key concept:</strong> {goal}\n</div>\n\n'
-               if key_concept else "")
+    # The goal as a first key concept, unless it holds Liquid (Jekyll would evaluate it in the page body).
+    concept = (f'<div class="key-concept">\n  <strong>Key concept:</strong> {html.escape(goal, quote=False)}\n'
+               '</div>\n\n' if key_concept and "{{" not in goal and "{%" not in goal else "")
     return (
         "---\n"
         f"layout: {layout}\n"
