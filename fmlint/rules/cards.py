@@ -21,6 +21,7 @@ from fmlint.site.cards import CardIndex, IndexCard, Value, collapse, extract_car
 from fmlint.site.numerals import from_roman, to_roman
 from fmlint.site.page import Page
 from fmlint.site.site import Handbook, Site
+from fmlint.site.html import text_content
 from fmlint.site.urls import page_at, site_path
 
 CARD_EXAMPLE = """
@@ -241,7 +242,8 @@ def _roman(n: int) -> str:
 
 
 def _same_text(a: str, b: str) -> bool:
-    return collapse(html.unescape(a)) == collapse(html.unescape(b))
+    # Front matter may hold inline HTML (`Ship <em>models</em>`); the card shows its text.
+    return collapse(text_content(a)) == collapse(text_content(b))
 
 
 def _fm_text(page: Page, key: str) -> str | None:

@@ -134,3 +134,22 @@ class HtmlCollector(HTMLParser):
     @property
     def unclosed(self) -> list[Element]:
         return self.stack[1:]
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def text_content(fragment: str) -> str:
+    """The text a reader sees of an HTML fragment (`Ship <em>models</em>` -> `Ship models`)."""
+    if "<" not in fragment and "&" not in fragment:
+        return fragment
+    parser = _TextOnly()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.parts)

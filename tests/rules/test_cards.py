@@ -111,6 +111,15 @@ def test_inline_markup_and_entities_in_the_goal(tmp_path: Path) -> None:
     assert fm7(tmp_path, files) == set()
 
 
+def test_inline_html_in_the_description_matches_the_same_html_on_the_card(tmp_path: Path) -> None:
+    files = handbook(2)
+    files[S.format(2)] = section_page(2, total=2, description="Ship <em>models</em> safely.")
+    files[INDEX] = files[INDEX].replace("Explain topic 2.", "Ship <em>models</em> safely.")
+    assert fm7(tmp_path, files) == set()
+    files[INDEX] = files[INDEX].replace("Ship <em>models</em> safely.", "Ship <em>weights</em> safely.")
+    assert {c for *_, c in fm7(tmp_path, files)} == {"FM710"}
+
+
 # --- FM701 .. FM704: which cards exist -------------------------------------------------------------
 
 def test_missing_card_is_reported_where_it_belongs(tmp_path: Path) -> None:
