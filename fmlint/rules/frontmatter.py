@@ -210,14 +210,16 @@ def psych_value(plain: str) -> Any:
     return plain
 
 
-def _plain_source(fm_raw_lines: list[str], line0: int, col0: int) -> str | None:
+def _plain_source(fm_raw_lines: list[str], line0: int, col0: int, flow: bool = False) -> str | None:
     if line0 >= len(fm_raw_lines):
         return None
     text = fm_raw_lines[line0][col0:]
     if not text or text[0] in "\"'|>[{&*!":
         return None
-    text = re.split(r"\s#", text, maxsplit=1)[0].strip()
-    return text
+    text = re.split(r"\s#", text, maxsplit=1)[0]
+    if flow:  # inside [a, b] or {k: v} a plain scalar ends at the next indicator
+        text = re.split(r"[,\]}]", text, maxsplit=1)[0]
+    return text.strip()
 
 
 def _yaml11(page: Page, fm) -> Iterator[Diagnostic]:  # noqa: ANN001
@@ -225,6 +227,7 @@ def _yaml11(page: Page, fm) -> Iterator[Diagnostic]:  # noqa: ANN001
     first = fm.start_line + 1
     for key, value in fm.data.items():
         spots: list[tuple[Any, int, int]] = []
+        flow = isinstance(value, CommentedSeq) and bool(value.fa.flow_style())
         if isinstance(value, CommentedSeq):
             for i, item in enumerate(value):
                 try:
@@ -241,7 +244,7 @@ def _yaml11(page: Page, fm) -> Iterator[Diagnostic]:  # noqa: ANN001
         for item, ln, col in spots:
             if type(item) not in (str, int, float) and not type(item).__name__.startswith("Scalar"):
                 continue
-            plain = _plain_source(raw_lines, ln, col)
+            plain = _plain_source(raw_lines, ln, col, flow)
             if plain is None:
                 continue
             seen_by_jekyll = psych_value(plain)

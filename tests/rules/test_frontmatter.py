@@ -99,6 +99,13 @@ def test_values_read_alike_are_not_reported(tmp_path, value):
     assert only(check_tree(tmp_path, files), "FM105") == []
 
 
+def test_yaml11_in_flow_lists(tmp_path):
+    files = handbook(1)
+    files[S1] = section_page(1, total=1, extra_front_matter="tags: [rl, basics, no]\n")
+    diags = [d for d in check_tree(tmp_path, files) if d.code == "FM105"]
+    assert [(d.line, d.column) for d in diags] == [(6, 20)]
+
+
 def test_yaml11_in_lists(tmp_path):
     files = handbook(1)
     files[S1] = section_page(1, total=1, extra_front_matter="tags:\n  - ok\n  - no\n")
