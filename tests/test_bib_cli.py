@@ -11,7 +11,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from fmlint.bibfmt import BibFormatError, format_bibtex
+from fmlint.authoring.bibfmt import BibFormatError, format_bibtex
 from fmlint.site.bibtex import parse_bibliography
 from fmlint.site.source import read_source
 from tests.cli_helpers import run_fmlint

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from fmlint.authoring import fmt
 from fmlint.authoring.fmt import FormatRefused, format_page
-from fmlint.bibfmt import format_bibtex
+from fmlint.authoring.bibfmt import format_bibtex
 from fmlint.site import liquid
 from fmlint.site.page import markdown_parser
 from tests.cli_helpers import run_fmlint

@@ -33,7 +33,7 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from fmlint.authoring import _mdformat, io
-from fmlint.bibfmt import BibFormatError, format_bibtex
+from fmlint.authoring.bibfmt import BibFormatError, format_bibtex
 from fmlint.config import Config, ConfigError
 from fmlint.site import liquid
 from fmlint.site.html import VOID, HtmlCollector

@@ -10,7 +10,7 @@ import click
 
 from fmlint import api
 from fmlint.authoring.io import write_atomic
-from fmlint.bibfmt import BibFormatError, format_bibtex
+from fmlint.authoring.bibfmt import BibFormatError, format_bibtex
 from fmlint.cli.check import common_options
 from fmlint.config import ConfigError
 from fmlint.rules.citations import bibliography_of, handbook_citations
