@@ -31,7 +31,7 @@ from fmlint.config import Config
 from fmlint.diagnostics import Diagnostic
 from fmlint.engine import selector
 from fmlint.online.fixes import redirect_edits
-from fmlint.rules.cards import _Matcher, identify  # the card rules' own matching, so fix agrees with check
+from fmlint.rules.cards import CardMatcher, identify  # the card rules' own matching, so fix agrees with check
 from fmlint.rules.navigation import NEXT, PREVIOUS, expected_navigation
 from fmlint.rules.numbering import declared_section, numbered_title
 from fmlint.site import liquid
@@ -336,7 +336,7 @@ class _Cards:
     cards: list[IndexCard]
     placed: list[tuple[int, IndexCard]]  # the first card of each existing section, in document order
     grids: list
-    matcher: _Matcher
+    matcher: CardMatcher
 
 
 def read_cards(hb: Handbook, site: Site) -> _Cards | None:
@@ -344,7 +344,7 @@ def read_cards(hb: Handbook, site: Site) -> _Cards | None:
     if index is None or not _editable(index):
         return None
     found = extract_cards(index)
-    matcher = _Matcher(hb, site, index)
+    matcher = CardMatcher(hb, site, index)
     placed: list[tuple[int, IndexCard]] = []
     seen: set[int] = set()
     for card, n in zip(found.cards, identify(found.cards, matcher), strict=True):
@@ -475,7 +475,7 @@ def _roman(n: int) -> str:
     return to_roman(n) if 0 < n < 4000 else str(n)
 
 
-def _sync(lines: Lines, matcher: _Matcher, card: IndexCard, n: int, page: Page) -> list[Edit]:
+def _sync(lines: Lines, matcher: CardMatcher, card: IndexCard, n: int, page: Page) -> list[Edit]:
     text = lines.text
     declared = declared_section(page)
     numbers = {n} | ({declared} if declared else set())

@@ -99,10 +99,7 @@ def is_doi_url(url: str) -> bool:
 
 def collect_urls(site: Site, exclude: list[re.Pattern[str]] | None = None) -> dict[str, list[UrlUse]]:
     """Request URL -> every place it is written, in file order; excluded URLs are left out."""
-    # The pages Jekyll renders are the link sources, as for the offline link rules (imported here:
-    # fmlint.rules imports this package).
-    from fmlint.rules.links import _rendered  # noqa: PLC0415
-
+    # The pages Jekyll renders are the link sources, as for the offline link rules.
     found: dict[str, list[UrlUse]] = {}
     exclude = exclude or []
 
@@ -115,7 +112,7 @@ def collect_urls(site: Site, exclude: list[re.Pattern[str]] | None = None) -> di
     for ext in external_urls(site):
         page = ext.page
         if id(page) not in rendered:
-            rendered[id(page)] = page.source.problem is None and _rendered(site, page)
+            rendered[id(page)] = page.source.problem is None and site.renders(page)
         if not rendered[id(page)]:
             continue
         written = ext.url

@@ -256,7 +256,7 @@ def _folder(page: Page) -> str:
     return "/".join(parts[-2:]) if len(parts) >= 2 else page.path
 
 
-class _Matcher:
+class CardMatcher:
     """Which section of the handbook a card (or one of its parts) names."""
 
     def __init__(self, hb: Handbook, site: Site, index: Page) -> None:
@@ -299,7 +299,7 @@ class _Matcher:
         return [v for v in votes if v]
 
 
-def identify(cards: list[IndexCard], matcher: _Matcher) -> list[int | None]:
+def identify(cards: list[IndexCard], matcher: CardMatcher) -> list[int | None]:
     """The section each card stands for: the one most of its parts name; a tie goes to the next
     section in order that has no card yet, then to the h3 id's number."""
     out: list[int | None] = []
@@ -348,7 +348,7 @@ def check_handbook(hb: Handbook, ctx: Context) -> Iterator[Diagnostic]:
     if index is None or index.source.problem is not None:
         return
     found = extract_cards(index)
-    matcher = _Matcher(hb, ctx.site, index)
+    matcher = CardMatcher(hb, ctx.site, index)
     for card in found.cards:
         for problem in card.problems:
             yield MALFORMED_CARD(index.path, problem.line, problem.column, problem.message)
@@ -380,7 +380,7 @@ def check_handbook(hb: Handbook, ctx: Context) -> Iterator[Diagnostic]:
         yield from _fields(index, matcher, card, n, matcher.sections[n])
 
 
-def _named_by(card: IndexCard, n: int, matcher: _Matcher) -> str:
+def _named_by(card: IndexCard, n: int, matcher: CardMatcher) -> str:
     parts = []
     if card.number == n:
         parts.append(f'id "s{n}"')
@@ -416,7 +416,7 @@ def _missing(hb: Handbook, index: Page, found: CardIndex, placed: dict[int, Inde
                            f"{where}", fixable=bool(title and _fm_text(page, "description")))
 
 
-def _fields(index: Page, matcher: _Matcher, card: IndexCard, n: int, page: Page) -> Iterator[Diagnostic]:
+def _fields(index: Page, matcher: CardMatcher, card: IndexCard, n: int, page: Page) -> Iterator[Diagnostic]:
     declared = declared_section(page)
     numbers = {n} | ({declared} if declared else set())
     number = declared or n

@@ -179,28 +179,13 @@ RULES = (BROKEN_LINK, MISSING_ASSET, UNKNOWN_FRAGMENT, MARKDOWN_FILE_LINK, MISSI
 
 def check_page(page: Page, ctx: Context) -> Iterator[Diagnostic]:
     site = ctx.site
-    if page.source.problem is not None or not _rendered(site, page):
+    if page.source.problem is not None or not site.renders(page):
         return
     baseurl = site_baseurl(site)
     for link in page.links:
         target = classify(page, link, baseurl)
         yield from _check_link(site, page, link, target, baseurl)
     yield from _check_alt(page)
-
-
-def _rendered(site: Site, page: Page) -> bool:
-    """Whether Jekyll renders the page, so its links are links of the site.
-
-    A handbook page always counts (a missing front matter is FM101's finding); another file counts
-    when it has front matter and is not excluded (a README.md links for GitHub, not for the site).
-    """
-    if page.handbook is not None:
-        return True
-    try:
-        rel = page.source.path.resolve().relative_to(site.root).as_posix()
-    except ValueError:
-        return False
-    return page.has_front_matter and site.url_index.is_published_path(rel)
 
 
 def _check_link(site: Site, page: Page, link: Link, target: LinkTarget, baseurl: str) -> Iterator[Diagnostic]:

@@ -83,6 +83,21 @@ class Site:
             self._asset_cache[site_path] = ok
         return self._asset_cache[site_path]
 
+    def renders(self, page: Page) -> bool:
+        """Whether Jekyll renders the page, so its links are links of the site.
+
+        A handbook page always counts (a missing front matter is FM101's finding); another file
+        counts when it has front matter and is not excluded (a README.md links for GitHub, not for
+        the site).
+        """
+        if page.handbook is not None:
+            return True
+        try:
+            rel = page.source.path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return False
+        return page.has_front_matter and self.url_index.is_published_path(rel)
+
     def handbook_of(self, page: Page) -> Handbook | None:
         return page.handbook  # type: ignore[return-value]
 
