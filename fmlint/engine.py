@@ -10,6 +10,7 @@ from fmlint.config import Config
 from fmlint.diagnostics import Diagnostic, Severity
 from fmlint.rules import FAMILIES, all_rules
 from fmlint.rules.base import Context
+from fmlint.rules import file as file_family
 from fmlint.rules.file import INTERNAL_ERROR, UNUSED_SUPPRESSION
 from fmlint.site.site import Site, matches_glob
 from fmlint.suppressions import page_suppressions
@@ -51,11 +52,15 @@ def run_checks(site: Site, config: Config, *, debug: bool = False, not_run: set[
     selected = selector(config)
     ctx = Context(site=site, config=config, selected=selected, not_run=set(not_run or ()))
     raw: list[Diagnostic] = []
+    rendered = [p for p in site.pages if site.renders(p)]
     for family in FAMILIES:
         if not any(selected(r.code) for r in family.rules):
             continue
         if family.check_page:
-            for page in site.pages:
+            # A file Jekyll does not render (no front matter outside a handbook, or excluded in
+            # _config.yml) is copied as it is: only the file-level checks apply to it.
+            pages = site.pages if family is file_family.FAMILY else rendered
+            for page in pages:
                 raw += _guarded(lambda f=family, p=page: f.check_page(p, ctx), page.path, family.name, debug)
         if family.check_handbook:
             for hb in site.handbooks:
@@ -89,6 +94,8 @@ def _suppress(diags: list[Diagnostic], site: Site, ctx: Context) -> list[Diagnos
     extra: list[Diagnostic] = []
     known = all_rules()
     for page in site.pages:
+        if not site.renders(page):
+            continue
         sups, bad = page_suppressions(page)
         by_path[page.path] = sups
         for line, col, msg in bad:

@@ -129,6 +129,8 @@ def check_page(page: Page, ctx: Context) -> Iterator[Diagnostic]:
     fm = page.front_matter_problem
     if fm is not None:
         yield BROKEN_FRONT_MATTER(page.path, fm.line, fm.column, fm.message)
+    if not ctx.site.renders(page):
+        return  # Jekyll copies a page without front matter as it is: its Liquid never runs
     for err in page.liquid_errors:
         yield LIQUID_SYNTAX(page.path, err.line, err.column, err.message)
 

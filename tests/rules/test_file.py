@@ -118,3 +118,17 @@ def test_liquid_inside_raw_is_not_checked(tmp_path):
     body = "## 1.1 A\n\n{% raw %}{{ not liquid {% endraw %}\n"
     files[f"{HB}/section1/index.md"] = section_page(1, total=1, body=body)
     assert only(check_tree(tmp_path, files), "FM006") == []
+
+
+def test_files_jekyll_does_not_render_get_only_file_checks(tmp_path):
+    # No front matter outside a handbook, or excluded in _config.yml: Jekyll copies the file as it
+    # is, so its Liquid, markup and snippets are not the site's.
+    broken = "Text {% if x %}\n\n<div>\n\n```\ncode\n```\n"
+    files = handbook(1)
+    files["_config.yml"] = "markdown: kramdown\nexclude:\n  - notes/\n"
+    files["content/plain.md"] = broken
+    files["content/notes/draft.md"] = "---\ntitle: d\n---\n" + broken
+    files["content/page.md"] = "---\ntitle: p\n---\n" + broken
+    diags = check_tree(tmp_path, files)
+    assert {d.path for d in diags} == {"content/page.md"}
+    assert {d.code for d in diags} == {"FM006", "FM801", "FM601"}
