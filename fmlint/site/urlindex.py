@@ -132,7 +132,10 @@ class UrlIndex:
 
 
 def _matches(rel: str, pattern: str) -> bool:
-    return rel == pattern or rel.startswith(pattern + "/") or fnmatch.fnmatch(rel, pattern)
+    # Jekyll: fnmatch against the source-relative path, or the path starts with the pattern
+    # (so `exclude: [drafts/]` and `exclude: [drafts]` both exclude the folder).
+    folder = pattern.strip("/")
+    return rel == folder or rel.startswith(folder + "/") or fnmatch.fnmatch(rel, pattern)
 
 
 def as_list(value: object) -> list:

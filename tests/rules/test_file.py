@@ -125,7 +125,7 @@ def test_files_jekyll_does_not_render_get_only_file_checks(tmp_path):
     # is, so its Liquid, markup and snippets are not the site's.
     broken = "Text {% if x %}\n\n<div>\n\n```\ncode\n```\n"
     files = handbook(1)
-    files["_config.yml"] = "markdown: kramdown\nexclude:\n  - notes/\n"
+    files["_config.yml"] = "markdown: kramdown\nexclude:\n  - content/notes/\n"
     files["content/plain.md"] = broken
     files["content/notes/draft.md"] = "---\ntitle: d\n---\n" + broken
     files["content/page.md"] = "---\ntitle: p\n---\n" + broken
