@@ -352,9 +352,9 @@ class _Builder:
                             break
                         label += grand.content
                 col = self.link_column(line, label, target, child.type == "image")
-                uses_liquid = any(n.url is not None and n.url == target.split("#")[0] and n.line == line
-                                  for n in self.sub.nodes) or any(
-                    n.url is not None and n.url == target and n.line == line for n in self.sub.nodes)
+                # the href is percent-decoded, so the Liquid path is compared decoded too ('%20')
+                uses_liquid = any(n.url is not None and n.line == line and unquote(n.url) in (target, target.split("#")[0])
+                                  for n in self.sub.nodes)
                 self.page.links.append(Link(
                     "image" if child.type == "image" else "markdown", target, line, col,
                     liquid.MARKER_RE.sub("", label), liquid=uses_liquid))

@@ -247,6 +247,15 @@ def test_plain_site_paths_break_under_a_baseurl(tmp_path):
     assert found == {(S1, line_of(files[S1], "[plain]"), "FM408")}
 
 
+def test_percent_encoded_path_in_relative_url_counts_as_relative_url(tmp_path):
+    # markdown-it decodes the href; the Liquid path '%20' must still be seen as written with relative_url
+    body = ("[plot]({{ '/assets/img/plot%20one.png' | relative_url }})\n\n"
+            "[plain](/assets/img/plot%20one.png)\n")
+    files = tree(body, **{"assets/img/plot one.png": "png"})
+    files["_config.yml"] = "markdown: kramdown\nbaseurl: /site\n"
+    assert fm4(tmp_path, files) == {(S1, line_of(files[S1], "[plain]"), "FM408")}
+
+
 # --- pre-commit: only some files are given ------------------------------------------------------------
 
 def _two_handbooks(tmp_path: Path, link: str) -> None:
