@@ -246,6 +246,20 @@ def test_card_title_with_markup_characters_is_escaped(tmp_path):
     assert ">Section II: Q&amp;A &lt;and&gt; more</a>" in read(tmp_path, INDEX)
 
 
+def test_card_href_with_double_quotes_inside_double_quotes_is_replaced_whole(tmp_path):
+    # Liquid is rendered before the HTML is read: href="{{ "/a/" | relative_url }}" is one value
+    files = handbook(3)
+    part = card(2)
+    bad = part.replace(f"<a href=\"{{{{ '{url(2)}' | relative_url }}}}\">",
+                       f"<a href=\"{{{{ \"{url(3)}\" | relative_url }}}}\" title=\"open\">", 1)
+    files[INDEX] = files[INDEX].replace(part, bad)
+    write_tree(tmp_path, files)
+    assert (INDEX, 24, "FM708") in findings(tmp_path)
+    assert_fixed(tmp_path, "FM708")
+    assert f"<a href=\"{{{{ \"{url(2)}\" | relative_url }}}}\" title=\"open\">Section II" in read(tmp_path, INDEX)
+    assert not findings(tmp_path)
+
+
 def test_index_without_a_grid_gets_one(tmp_path):
     files = handbook(2)
     text = files[INDEX]
@@ -357,6 +371,12 @@ def test_start_tag_reads_attributes_with_liquid():
     href = tag.attrs["href"]
     assert text[href.value_start:href.value_end] == "{{ '/a/' | relative_url }}" and href.quote == '"'
     assert tag.attrs["class"].quote == "" and not tag.attrs["hidden"].has_value
+    text = """<a href="{{ "/a/" | relative_url }}" title='{% if x %}"{% endif %}'>t</a>"""
+    tag = start_tag(text, 0)
+    assert tag is not None and tag.end == text.index(">t") + 1
+    href = tag.attrs["href"]
+    assert text[href.value_start:href.value_end] == '{{ "/a/" | relative_url }}'
+    assert text[tag.attrs["title"].value_start:tag.attrs["title"].value_end] == '{% if x %}"{% endif %}'
 
 
 # --- the command line ---------------------------------------------------------------------------------

@@ -118,6 +118,22 @@ def _skip_liquid(text: str, i: int) -> int:
     return len(text) if j < 0 else j + 2
 
 
+def _quoted_end(text: str, i: int, quote: str) -> int:
+    """Offset of the quote closing a value that starts at i, or -1. Liquid is rendered before the
+    HTML is read, so a quote inside `{{ "/a/" | relative_url }}` does not close the value."""
+    n = len(text)
+    while i < n:
+        if text.startswith(("{{", "{%"), i):
+            j = text.find("}}" if text[i + 1] == "{" else "%}", i + 2)
+            if j >= 0:  # an unclosed "{{" is text
+                i = j + 2
+                continue
+        if text[i] == quote:
+            return i
+        i += 1
+    return -1
+
+
 def start_tag(text: str, start: int) -> StartTag | None:
     """Read the start tag whose '<' is at `start`: attribute names and value spans as written."""
     m = _TAG_NAME.match(text, start)
@@ -153,7 +169,7 @@ def start_tag(text: str, start: int) -> StartTag | None:
                 k += 1
             if k < n and text[k] in "\"'":
                 quote = text[k]
-                end = text.find(quote, k + 1)
+                end = _quoted_end(text, k + 1, quote)
                 if end < 0:
                     return None
                 attrs.setdefault(name, Attr(name, i, k + 1, end, quote, True))

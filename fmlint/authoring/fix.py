@@ -508,6 +508,8 @@ def _sync(lines: Lines, matcher: CardMatcher, card: IndexCard, n: int, page: Pag
                               f"card link -> {page.url}"))
         else:
             inner = '"' if attr.quote == "'" else "'"
+            if attr.quote == '"' and re.match(r'\{\{-?\s*"', text[attr.value_start:attr.value_end]):
+                inner = '"'  # the author's {{ "/a/" | relative_url }} inside "…" (Liquid is rendered first)
             edits.append(_set_attr(attr, liquid_url(page.url, inner), "FM708", f"card link -> {page.url}"))
     title = numbered_title(page) if _fm_text(page, "title") else None
     if title and card.title is not None and card.title_link is not None and \
