@@ -117,6 +117,13 @@ def test_hard_break_spaces_are_kept():
     assert format_page(page) == page
 
 
+def test_link_destinations_are_not_percent_encoded():
+    # kramdown writes a destination into the href as it is; mdformat would percent-encode it
+    page = ("## 1.3 Café — Bellman!\n\nSee [the café](#13-café--bellman), ![grid](/assets/ü.png) and "
+            "<https://example.org/ö>.\n\n* [a](<a b>)\n")
+    assert format_page(page) == page.replace("* [a]", "- [a]")
+
+
 def test_link_definitions_stay_where_they_are():
     page = "[the index][Idx] and [x][]\n\n[Idx]: {{ '/content/handbooks/hb/' | relative_url }}\n[x]: /y/\n\n" + NAV
     out = format_page(page)

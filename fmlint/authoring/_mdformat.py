@@ -10,6 +10,8 @@ an entry point, so nothing global changes):
 - Link reference definitions stay where they are, as written. Plain mdformat moves every used one
   to the end of the page (after the navigation script) and drops the unused ones.
 - Ordered lists are numbered 1, 2, 3 ... without mdformat's zero padding (`01.` ... `10.`).
+- Link and image destinations are written as the author wrote them, not percent-encoded
+  (`[x](#café)` stays; plain mdformat writes `#caf%C3%A9`, which kramdown would put in the href).
 """
 
 from __future__ import annotations
@@ -95,7 +97,13 @@ def _parser() -> MarkdownIt:
     mdit.options["parser_extension"] = [_Extension]
     mdit.options["codeformatters"] = {}
     _Extension.update_mdit(mdit)
+    mdit.normalizeLink = _keep_link  # type: ignore[method-assign]
     return mdit
+
+
+def _keep_link(url: str) -> str:
+    # mdformat writes a link's href attribute; markdown-it normalises it (percent-encodes) first
+    return url
 
 
 def render(text: str, regions: dict[int, int]) -> str:
