@@ -11,6 +11,7 @@ check.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 
 from fmlint.diagnostics import Diagnostic
@@ -202,7 +203,7 @@ def _check_link(site: Site, page: Page, link: Link, target: LinkTarget, baseurl:
                                 f"URL '{shown}' has the scheme '{target.scheme}:': did you mean http: or https:?")
         return
     if target.kind == "fragment":
-        yield from _check_fragment(page, page, target.fragment or "", line, col)
+        yield from _check_fragment(site, page, page, target.fragment or "", line, col)
         return
     if target.kind != "site":
         return  # empty, or Liquid fmlint cannot evaluate
@@ -243,7 +244,7 @@ def _check_link(site: Site, page: Page, link: Link, target: LinkTarget, baseurl:
     if target.fragment is not None and res.kind == "page":
         target_page = res.target_page(site)
         if target_page is not None:
-            yield from _check_fragment(page, target_page, target.fragment, line, col)
+            yield from _check_fragment(site, page, target_page, target.fragment, line, col)
 
 
 def _check_link_tag(site: Site, page: Page, target: LinkTarget, line: int, col: int) -> Iterator[Diagnostic]:
@@ -257,7 +258,7 @@ def _check_link_tag(site: Site, page: Page, target: LinkTarget, line: int, col: 
         return  # a static file: {% link %} serves it at its path
     if target.fragment is not None:
         target_page = found if isinstance(found, Page) else site.url_index.parsed(found)
-        yield from _check_fragment(page, target_page, target.fragment, line, col)
+        yield from _check_fragment(site, page, target_page, target.fragment, line, col)
 
 
 def _markdown_link(site: Site, page: Page, target: LinkTarget, line: int, col: int) -> Diagnostic:
@@ -274,8 +275,9 @@ def _markdown_link(site: Site, page: Page, target: LinkTarget, line: int, col: i
                               f"the page's URL {{{{ '{found.url}{frag}' | relative_url }}}}")
 
 
-def _check_fragment(page: Page, target_page: Page, fragment: str, line: int, col: int) -> Iterator[Diagnostic]:
-    known = page_ids(target_page)
+def _check_fragment(site: Site, page: Page, target_page: Page, fragment: str, line: int,
+                    col: int) -> Iterator[Diagnostic]:
+    known = page_ids(target_page, site)
     if known is None or fragment in known or fragment == "" or fragment.lower() == "top":
         return  # '#' and '#top' scroll to the top of any page (HTML's rule)
     where = "this page" if target_page is page else target_page.url
@@ -284,7 +286,7 @@ def _check_fragment(page: Page, target_page: Page, fragment: str, line: int, col
     yield UNKNOWN_FRAGMENT(page.path, line, col, f"#{fragment} is not an id on {where}{hint}")
 
 
-def page_ids(page: Page) -> set[str] | None:
+def page_ids(page: Page, site: Site | None = None) -> set[str] | None:
     """Every id a fragment can name on `page`, or None when fmlint cannot know them all."""
     if not page.parsed:
         return None
@@ -292,13 +294,37 @@ def page_ids(page: Page) -> set[str] | None:
         return None  # a heading built by Liquid: its generated id is unknown
     if any(liquid.MARK_OPEN in el.attrs.get("id", "") for el in page.elements):
         return None
-    if any(n.name == "include" and n.context in ("content", "html") for n in page.liquid_nodes):
+    if any(n.name in ("include", "include_relative") and n.context in ("content", "html")
+           and _include_may_add_ids(site, page, n) for n in page.liquid_nodes):
         return None  # an included file may bring its own ids
     ids = set(page.id_set)
     ids.update(el.attrs["name"] for el in page.elements if el.tag == "a" and el.attrs.get("name"))
     if any(n.name == "bibliography" and n.context in ("content", "html") for n in page.liquid_nodes):
         ids.update(_bibliography_ids(page))
     return ids
+
+
+# What in an included file can give the page an id: an id/name attribute, a kramdown id, a Markdown
+# heading (ATX or setext), or a further include.
+_ID_SOURCES = re.compile(r"\b(?:id|name)\s*=|\{:?\s*#|^ {0,3}#|^ {0,3}(?:=+|-+)\s*$|\{%-?\s*include",
+                         re.MULTILINE)
+
+
+def _include_may_add_ids(site: Site | None, page: Page, node: liquid.LiquidNode) -> bool:
+    """Whether `{% include file %}` may bring ids of its own: only a file fmlint can read and that
+    holds nothing that makes an id is known not to."""
+    name = node.markup.split(None, 1)[1].split()[0] if len(node.markup.split()) > 1 else ""
+    if site is None or not name or "{" in name:
+        return True
+    if node.name == "include_relative":
+        base = page.source.path.parent
+    else:
+        base = site.root / str(site.jekyll_config.get("includes_dir") or "_includes").strip("/")
+    try:
+        text = (base / name).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    return _ID_SOURCES.search(text) is not None
 
 
 def _bibliography_ids(page: Page) -> set[str]:

@@ -173,6 +173,20 @@ def test_ids_from_liquid_or_includes_are_not_guessed(tmp_path):
     assert fm4(tmp_path, files) == set()
 
 
+def test_an_include_that_makes_no_ids_leaves_the_page_ids_known(tmp_path):
+    link = "[x]({{ '/content/handbooks/hb/section2/' | relative_url }}#nope)\n"
+    files = tree(link, **{"_includes/note.html": "<div class='note'>{{ include.text }}</div>\n",
+                          "_includes/anchors.html": '<span id="{{ include.id }}"></span>\n',
+                          f"{HB}/section2/extra.md": "## Nope\n"})
+    files[S2] = with_body(2, SECTION2_BODY + '\n{% include note.html text="hi" %}\n')
+    assert fm4(tmp_path, files) == {(S1, line_of(files[S1], "#nope"), "FM403")}
+    # an include that can make ids (an id attribute, a heading), read from _includes or beside the page
+    files[S2] = with_body(2, SECTION2_BODY + '\n{% include anchors.html id="x" %}\n')
+    assert fm4(tmp_path / "b", files) == set()
+    files[S2] = with_body(2, SECTION2_BODY + "\n{% include_relative extra.md %}\n")
+    assert fm4(tmp_path / "c", files) == set()
+
+
 # --- FM404 .md links, FM405 trailing slash ------------------------------------------------------------
 
 def test_links_to_markdown_files(tmp_path):
