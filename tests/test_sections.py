@@ -310,3 +310,19 @@ def test_links_from_another_handbook_follow_and_crlf_moves_with_the_page(small):
         small, "content/handbooks/other/section1/index.md")
     moved = (small / sec(4)).read_bytes()
     assert b"\r\n## 4.2 More\r\n" in moved and b"\n" not in moved.replace(b"\r\n", b"")
+
+
+def test_site_baseurl_links_follow_moves_and_are_unlinked_on_remove(small):
+    # `{{ site.baseurl }}/x/` is a link to /x/ like `{{ '/x/' | relative_url }}`; a comment with
+    # another `](` nearby must not hide it
+    page = section_page(2, total=4, body=(
+        f"## 2.1 First part\n\nSee [more]({{{{ site.baseurl }}}}{url(3)}#32-more).\n\n"
+        "<!-- an old [link](/nowhere/) -->\n"))
+    (small / sec(2)).write_text(page, encoding="utf-8")
+    assert not codes(small)
+    run(small, sections.move_section, "hb", 3, 1)
+    assert not codes(small)
+    assert f"[more]({{{{ site.baseurl }}}}{url(1)}#12-more)" in read(small, sec(3))  # section 2 -> 3
+    run(small, sections.remove_section, "hb", 1, force=True)
+    assert "See more.\n" in read(small, sec(2))
+    assert all(code == "FM402" for _, _, code in codes(small))  # the removed section's image

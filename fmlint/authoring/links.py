@@ -198,7 +198,7 @@ class Locator:
             if label is not None:
                 w = replace(w, text_start=label, text_end=i)
             candidates.append(w)
-        matching = [w for w in candidates if _evaluated(w, self.text) in (link.target, unquote(link.target))]
+        matching = [w for w in candidates if self._is(w, link)]
         chosen = matching[0] if matching else (candidates[0] if len(candidates) == 1 else None)
         if chosen is not None:
             self.claimed.add(chosen.start)
@@ -213,9 +213,16 @@ class Locator:
             if end <= start:
                 continue
             w = parse_value(self.text, start, end)
-            if _evaluated(w, self.text) in (link.target, unquote(link.target)):
+            if self._is(w, link):
                 return w
         return None
+
+    def _is(self, w: Written, link: Link) -> bool:
+        """Whether `w` is where `link` is written: its evaluated target, or (for Liquid the model
+        keeps as a marker, such as `{{ site.baseurl }}/x/`) its target as written."""
+        if _evaluated(w, self.text) in (link.target, unquote(link.target)):
+            return True
+        return self.text[w.start:w.end].strip() == classify(self.page, link).written
 
 
 # --- following pages that move -----------------------------------------------------------------
