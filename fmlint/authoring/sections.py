@@ -370,7 +370,7 @@ def remove_section(ws: Workspace, config: Config, config_path: Path | None, hand
         if not force:
             raise SectionError(f"section {number} ({page.url}) is linked from other pages: {listing}. "
                                "Remove or change those links first, or use --force to remove it anyway "
-                               "(the links will then be broken)")
+                               "(links on the handbooks' pages then become plain text; others are left broken)")
     extra: dict[Path, list[Edit]] = {}
     kept: list[str] = []
     for p in {id(p): p for p, _ in incoming}.values():
