@@ -146,7 +146,7 @@ def check_page(page: Page, ctx: Context) -> Iterator[Diagnostic]:
     schema = _SCHEMAS.get(page.role)
     if schema is None:
         return
-    data = {str(k): _shallow(v) for k, v in fm.data.items()}
+    data = {str(k): _shallow(_as_jekyll(fm, k, v)) for k, v in fm.data.items()}
     known = set(schema.model_fields) | JEKYLL_KEYS | set(ctx.config.extra_front_matter_keys)
     for key in data:
         if key not in known:
@@ -220,6 +220,20 @@ def _plain_source(fm_raw_lines: list[str], line0: int, col0: int, flow: bool = F
     if flow:  # inside [a, b] or {k: v} a plain scalar ends at the next indicator
         text = re.split(r"[,\]}]", text, maxsplit=1)[0]
     return text.strip()
+
+
+def _as_jekyll(fm, key: Any, value: Any) -> Any:  # noqa: ANN001
+    """A top-level plain scalar as Jekyll validates it: `published: yes` is true, `section: 010` is 8
+    (FM105 warns about the difference; the schema checks what the site gets)."""
+    if type(value) not in (str, int, float) and not type(value).__name__.startswith("Scalar"):
+        return value
+    try:
+        ln, col = fm.data.lc.value(key)
+    except (KeyError, TypeError):
+        return value
+    plain = _plain_source(fm.raw.split("\n"), ln, col)
+    seen = psych_value(plain) if plain is not None else value
+    return value if isinstance(seen, str) else seen
 
 
 def _yaml11(page: Page, fm) -> Iterator[Diagnostic]:  # noqa: ANN001

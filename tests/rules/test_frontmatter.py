@@ -117,3 +117,14 @@ def test_other_pages_only_get_yaml11_checks(tmp_path):
     files["content/about.md"] = "---\nfoo: bar\nflag: on\n---\nAbout.\n"
     diags = [d for d in check_tree(tmp_path, files) if d.path == "content/about.md"]
     assert [d.code for d in diags] == ["FM105"]
+
+
+@pytest.mark.parametrize("value", ["yes", "on", "True"])
+def test_schema_validates_what_jekyll_reads(tmp_path, value):
+    # `published: yes` is the boolean true for Jekyll (YAML 1.1): FM105 warns, FM103 does not.
+    files = handbook(1)
+    files[S1] = section_page(1, total=1, extra_front_matter=f"published: {value}\n")
+    diags = only(check_tree(tmp_path, files), "FM1")
+    assert {d.code for d in diags} <= {"FM105"}
+    files[S1] = section_page(1, total=1, extra_front_matter="published: maybe\n")
+    assert (S1, 6, "FM103") in codes_at(check_tree(tmp_path, files))
