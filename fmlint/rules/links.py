@@ -301,6 +301,9 @@ def page_ids(page: Page, site: Site | None = None) -> set[str] | None:
     ids.update(el.attrs["name"] for el in page.elements if el.tag == "a" and el.attrs.get("name"))
     if any(n.name == "bibliography" and n.context in ("content", "html") for n in page.liquid_nodes):
         ids.update(_bibliography_ids(page))
+    if _has_toc(page):  # kramdown's table of contents: <ul id="markdown-toc">, <a id="markdown-toc-<id>">
+        ids.add("markdown-toc")
+        ids.update(f"markdown-toc-{h.id}" for h in page.headings if h.id)
     return ids
 
 
@@ -308,6 +311,16 @@ def page_ids(page: Page, site: Site | None = None) -> set[str] | None:
 # heading (ATX or setext), or a further include.
 _ID_SOURCES = re.compile(r"\b(?:id|name)\s*=|\{:?\s*#|^ {0,3}#|^ {0,3}(?:=+|-+)\s*$|\{%-?\s*include",
                          re.MULTILINE)
+
+
+_TOC_IAL = re.compile(r"^\s*\{:\s*toc\s*\}\s*$")
+
+
+def _has_toc(page: Page) -> bool:
+    if "toc" not in page.source.text:
+        return False
+    in_code = {n for cb in page.code_blocks for n in range(cb.line, cb.end_line + 1)}
+    return any(_TOC_IAL.match(text) and n not in in_code for n, text in enumerate(page.lines, 1))
 
 
 def _include_may_add_ids(site: Site | None, page: Page, node: liquid.LiquidNode) -> bool:

@@ -187,6 +187,16 @@ def test_an_include_that_makes_no_ids_leaves_the_page_ids_known(tmp_path):
     assert fm4(tmp_path / "c", files) == set()
 
 
+def test_kramdown_toc_ids(tmp_path):
+    toc = "* TOC\n{:toc}\n\n"
+    body = ("[toc](#markdown-toc) [entry](#markdown-toc-11-first)\n\n## 1.1 First\n\n")
+    assert fm4(tmp_path, tree(toc + body)) == set()
+    # without the {:toc} list (or with it only inside a code fence) those ids do not exist
+    files = tree("```text\n" + toc + "```\n\n" + body)
+    line = line_of(files[S1], "[toc]")
+    assert fm4(tmp_path / "b", files) == {(S1, line, "FM403")}
+
+
 # --- FM404 .md links, FM405 trailing slash ------------------------------------------------------------
 
 def test_links_to_markdown_files(tmp_path):
