@@ -124,6 +124,7 @@ def commit(plan: Iterable[FileChange]) -> None:
             raise ChangedOnDiskError(
                 f"{change.path}: changed on disk since it was read; nothing was written, run the command again")
     staged: list[tuple[FileChange, Path, str]] = []
+    change = None
     try:
         for change in plan:
             target = _target(change.path)
@@ -132,7 +133,9 @@ def commit(plan: Iterable[FileChange]) -> None:
         for _, _, tmp in staged:
             _remove(tmp)
         if isinstance(exc, OSError):
-            raise CommitError(f"{exc.filename or ''}: cannot write: {exc.strerror or exc}; "
+            # name the file the user knows, not the temporary file beside it
+            name = change.path if change is not None else exc.filename or ""
+            raise CommitError(f"{name}: cannot write: {exc.strerror or exc}; "
                               "no file was changed", []) from exc
         raise
     written: list[Path] = []
