@@ -408,6 +408,25 @@ def test_cli_fix_writes_and_reports(site):
     assert r.returncode == 0 and "nothing to fix" in r.stdout
 
 
+def test_cli_failed_write_is_one_line_exit_2_and_claims_no_fix(site, monkeypatch, capsys):
+    from fmlint.authoring import io
+    from fmlint.cli import main
+
+    def refused(target: Path, data: bytes) -> str:
+        raise PermissionError(13, "Permission denied", str(target.parent / ".x.fmlint-tmp"))
+
+    monkeypatch.setattr(io, "_stage", refused)
+    digest = tree_digest(site)
+    with chdir(site), pytest.raises(SystemExit) as exc:
+        main(["fix"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2
+    assert "fixed" not in out
+    assert err.strip().splitlines() == [
+        "Error: content/handbooks/hb/section2/index.md: cannot write: Permission denied; no file was changed"]
+    assert tree_digest(site) == digest
+
+
 def test_cli_check_fix_fixes_then_checks(site):
     r = run_fmlint("check", "--fix", "--no-exec", "--format", "json", cwd=site)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -134,7 +134,7 @@ def commit(plan: Iterable[FileChange]) -> None:
             _remove(tmp)
         if isinstance(exc, OSError):
             # name the file the user knows, not the temporary file beside it
-            name = change.path if change is not None else exc.filename or ""
+            name = _display(change.path, Path.cwd()) if change is not None else exc.filename or ""
             raise CommitError(f"{name}: cannot write: {exc.strerror or exc}; "
                               "no file was changed", []) from exc
         raise

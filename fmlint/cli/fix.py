@@ -23,10 +23,10 @@ def run_fix(targets: list[Path], config: Config, config_path: Path | None, *, wr
         ws = Workspace.for_paths(targets, config, config_path)
         report = fix_workspace(ws, targets, config, config_path)
         plan = ws.plan()
+        if write and not plan.empty:
+            ws.commit(plan)  # before saying "fixed": a failed write changes nothing and says so
         for path in plan.paths:
             echo(f"{verb} {display_path(path)}: {report.summary(path) or 'changed'}")
-        if write and not plan.empty:
-            ws.commit(plan)
     except (RunawayError, OutsideHandbooksError, io.ChangedOnDiskError, io.CommitError) as exc:
         raise click.ClickException(str(exc)) from exc
     return plan, report, ws
