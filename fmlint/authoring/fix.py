@@ -497,7 +497,7 @@ def _sync(lines: Lines, matcher: CardMatcher, card: IndexCard, n: int, page: Pag
     for element, value in ((card.title_link, card.title_href), (card.section_link, card.link_href)):
         if element is None:
             continue
-        if value is not None and matcher.href_target(value)[1] is page:
+        if value is not None and matcher.links_to(value, page):
             continue
         tag = find_start_tag(text, lines, element.line, element.column, "a")
         if tag is None:

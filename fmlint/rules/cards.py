@@ -19,10 +19,11 @@ from fmlint.rules.numbering import declared_section, numbered_title
 from fmlint.site import liquid
 from fmlint.site.cards import CardIndex, IndexCard, Value, collapse, extract_cards
 from fmlint.site.numerals import from_roman, to_roman
-from fmlint.site.page import Page
-from fmlint.site.site import Handbook, Site
 from fmlint.site.html import text_content
-from fmlint.site.urls import page_at, site_path
+from fmlint.site.page import Link, Page
+from fmlint.site.site import Handbook, Site
+from fmlint.site.targets import LinkTarget, classify, page_for_source, site_baseurl
+from fmlint.site.urls import page_at
 
 CARD_EXAMPLE = """
     <div class="sections-grid">
@@ -261,6 +262,7 @@ class CardMatcher:
 
     def __init__(self, hb: Handbook, site: Site, index: Page) -> None:
         self.hb, self.site, self.index = hb, site, index
+        self.baseurl = site_baseurl(site)
         self.sections = {n: p for n, p in hb.ordered_sections if n >= 1}
         self._folder_url = re.compile(re.escape(hb.url) + r"section([0-9]+)/?(?:index\.html)?$")
         self.by_goal: dict[str, int] = {}
@@ -273,9 +275,30 @@ class CardMatcher:
                 self.by_goal[key] = n
         self.by_goal = {k: n for k, n in self.by_goal.items() if counts[k] == 1}
 
+    def _target(self, value: Value) -> tuple[LinkTarget, str | None, Page | None]:
+        # read as the links rules read a link: relative_url, site.baseurl, prepend, {% link %}
+        target = classify(self.index, Link("html", value.text, value.line, value.column, liquid=value.liquid),
+                          self.baseurl)
+        if target.kind != "site":
+            return target, None, None
+        if target.source_path is not None:
+            _, found = page_for_source(self.site, self.index, "/" + target.source_path.lstrip("/"))
+            page = found if isinstance(found, Page) else None
+            return target, (page.url if page is not None else None), page
+        return target, target.path, page_at(self.site, target.path)
+
     def href_target(self, value: Value) -> tuple[str | None, Page | None]:
-        path = site_path(value.text, self.index.url, liquid=value.liquid)
-        return path, (page_at(self.site, path) if path else None)
+        _, path, page = self._target(value)
+        return path, page
+
+    def links_to(self, value: Value, page: Page) -> bool:
+        """Whether the href is the section's URL as the built site serves it: exactly its URL (a
+        missing '/' or 'index.html' is another spelling) and, when `_config.yml` sets a baseurl,
+        through relative_url (or site.baseurl, {% link %}), without which it leaves the site."""
+        target, path, found = self._target(value)
+        if found is not page or path != page.url:
+            return False
+        return not (self.baseurl and not target.with_baseurl and not target.relative)
 
     def href_number(self, value: Value | None) -> int | None:
         if value is None:
@@ -440,11 +463,19 @@ def _fields(index: Page, matcher: CardMatcher, card: IndexCard, n: int, page: Pa
             yield CARD_HREF(index.path, element.line, element.column,
                             f"the card's {what} has no href: link it to {page.url}")
             continue
+        if matcher.links_to(value, page):
+            continue
         path, target = matcher.href_target(value)
-        if target is page:
+        if target is page and path == page.url:
+            yield CARD_HREF(index.path, value.line, value.column,
+                            f"the card's {what} is written without relative_url, but _config.yml sets baseurl "
+                            f"'{matcher.baseurl}', so on the site it leaves the site: write "
+                            f"{{{{ '{page.url}' | relative_url }}}}")
             continue
         permalink = page.front_matter.get("permalink") if page.front_matter else None
         hint = " (it has a permalink: its folder URL does not exist)" if permalink else ""
+        if target is page:
+            hint = " (write its URL exactly)"
         shown = path or value.text
         yield CARD_HREF(index.path, value.line, value.column,
                         f"the card's {what} points at {shown}; section {number} is at {page.url}{hint}: "

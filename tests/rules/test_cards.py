@@ -312,6 +312,34 @@ def test_relative_and_baseurl_hrefs_point_at_the_section(tmp_path: Path) -> None
     assert fm7(tmp_path, files) == set()
 
 
+def test_link_tag_and_prepend_baseurl_hrefs_point_at_the_section(tmp_path: Path) -> None:
+    # card hrefs are read as the link rules read links: {% link %} and prepend: site.baseurl too
+    files = handbook(2)
+    files[INDEX] = files[INDEX].replace("{{ '/content/handbooks/hb/section1/' | relative_url }}",
+                                        "{% link content/handbooks/hb/section1/index.md %}")
+    files[INDEX] = files[INDEX].replace("{{ '/content/handbooks/hb/section2/' | relative_url }}",
+                                        "{{ '/content/handbooks/hb/section2/' | prepend: site.baseurl }}")
+    assert fm7(tmp_path, files) == set()
+
+
+def test_href_without_the_trailing_slash(tmp_path: Path) -> None:
+    files = handbook(2)
+    files[INDEX] = files[INDEX].replace("{{ '/content/handbooks/hb/section2/' | relative_url }}\" class",
+                                        "{{ '/content/handbooks/hb/section2' | relative_url }}\" class")
+    assert fm7(tmp_path, files) == {(INDEX, line_of(files[INDEX], "section2' | relative_url"), "FM708")}
+
+
+def test_plain_href_while_baseurl_is_set(tmp_path: Path) -> None:
+    files = {**handbook(2), "_config.yml": "baseurl: /site\n"}
+    assert fm7(tmp_path, files) == set()
+    files[INDEX] = files[INDEX].replace("{{ '/content/handbooks/hb/section2/' | relative_url }}\">Section",
+                                        "/content/handbooks/hb/section2/\">Section")
+    assert fm7(tmp_path, files) == {(INDEX, line_of(files[INDEX], "section2/\">Section"), "FM708")}
+    files[INDEX] = files[INDEX].replace("/content/handbooks/hb/section2/\">Section",
+                                        "/site/content/handbooks/hb/section2/\">Section")
+    assert fm7(tmp_path, files) == set()
+
+
 def test_absurd_section_number_does_not_crash(tmp_path: Path) -> None:
     files = handbook(1)
     files[S.format(1)] = section_page(1, total=1).replace("section: 1", "section: 5000")
