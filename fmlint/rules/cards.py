@@ -18,8 +18,8 @@ from fmlint.rules.base import ERROR, WARNING, Context, Family, Rule
 from fmlint.rules.numbering import declared_section, numbered_title
 from fmlint.site import liquid
 from fmlint.site.cards import CardIndex, IndexCard, Value, collapse, extract_cards
-from fmlint.site.numerals import from_roman, to_roman
 from fmlint.site.html import text_content
+from fmlint.site.numerals import from_roman, to_roman
 from fmlint.site.page import Link, Page
 from fmlint.site.site import Handbook, Site
 from fmlint.site.targets import LinkTarget, classify, page_for_source, site_baseurl
