@@ -326,3 +326,20 @@ def test_site_baseurl_links_follow_moves_and_are_unlinked_on_remove(small):
     run(small, sections.remove_section, "hb", 1, force=True)
     assert "See more.\n" in read(small, sec(2))
     assert all(code == "FM402" for _, _, code in codes(small))  # the removed section's image
+
+
+def test_cli_failed_write_is_one_line_and_claims_nothing(small, monkeypatch, capsys):
+    from fmlint.authoring import io
+    from fmlint.cli import main
+
+    def refused(target: Path, data: bytes) -> str:
+        raise PermissionError(13, "Permission denied", str(target.parent / ".x.fmlint-tmp"))
+
+    monkeypatch.setattr(io, "_stage", refused)
+    before = digest(small)
+    with chdir(small), pytest.raises(SystemExit) as exc:
+        main(["new", "section", "hb", "--title", "First", "--goal", "Come first.", "--at", "1"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "cannot write: Permission denied; no file was changed" in err
+    assert digest(small) == before

@@ -36,6 +36,12 @@ def _run(config_path: Path | None, dry_run: bool, diff: bool,
     except (SectionError, RunawayError, OutsideHandbooksError) as exc:
         raise click.ClickException(f"{exc}; nothing was changed") from exc
     write = not (dry_run or diff)
+    more = new_findings(Workspace(ws.root, ws.handbooks), ws, config, found) if ws.changed else []
+    if write and not plan.empty:
+        try:  # before saying what changed: a failed write changes nothing and says so
+            ws.commit(plan)
+        except (io.ChangedOnDiskError, io.CommitError) as exc:
+            raise click.ClickException(str(exc)) from exc
     if not write:
         click.echo("dry run: nothing is written; the command would make these changes:")
     for note in outcome.notes:
@@ -47,18 +53,11 @@ def _run(config_path: Path | None, dry_run: bool, diff: bool,
                 click.echo(f"{'fixed' if write else 'would fix'} {display_path(path)}: {report.summary(path)}")
     for warning in outcome.warnings:
         click.echo(f"warning: {warning}", err=True)
-    if ws.changed:
-        more = new_findings(Workspace(ws.root, ws.handbooks), ws, config, found)
-        if more:
-            click.echo("warning: `fmlint check --no-exec` would report more findings afterwards: "
-                       + ", ".join(more), err=True)
+    if more:
+        click.echo("warning: `fmlint check --no-exec` would report more findings afterwards: "
+                   + ", ".join(more), err=True)
     if diff:
         click.echo(plan_diff(plan, ws.root), nl=False)
-    if write and not plan.empty:
-        try:
-            ws.commit(plan)
-        except (io.ChangedOnDiskError, io.CommitError) as exc:
-            raise click.ClickException(str(exc)) from exc
     created = sum(1 for c in plan.changes if c.created)
     summary = (f"{created} file(s) created, {len(plan.changes) - created} changed, "
                f"{len(plan.removals)} removed")
