@@ -315,11 +315,36 @@ def _failed_message(block: bibmodel.ParsingFailedBlock) -> str:
     return reason.rstrip(".")
 
 
+_COMMENT_OPEN = re.compile(r"^[ \t]*@[ \t]*comment[ \t]*\{", re.IGNORECASE | re.MULTILINE)
+
+
+def _blank_comment_bodies(text: str) -> str:
+    """`text` with the inside of every brace-balanced `@comment{…}` blanked (newlines kept).
+
+    jekyll-scholar's parser (bibtex-ruby) reads `@comment{…}` as one balanced block, so an entry
+    commented out inside it is not an entry; bibtexparser would stop at its `@` and read it.
+    """
+    out, pos = [], 0
+    for m in _COMMENT_OPEN.finditer(text):
+        if m.start() < pos:
+            continue  # inside a comment already blanked
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        if depth:
+            break  # never closed: left for bibtexparser to report
+        body = text[m.end(): i - 1]
+        out += [text[pos: m.end()], re.sub(r"[^\n]", " ", body), "}"]
+        pos = i
+    return "".join(out) + text[pos:]
+
+
 def parse_bibliography(source: SourceFile) -> Bibliography:
     bib = Bibliography(source)
     if source.problem is not None:
         return bib
-    located = located_blocks(source.text)
+    located = located_blocks(_blank_comment_bodies(source.text))
     # Macros first: jekyll-scholar (bibtex-ruby) substitutes @string values wherever the @string
     # is written in the file, so an entry may use one defined below it.
     for loc in located:

@@ -394,3 +394,13 @@ def test_a_string_may_be_defined_below_its_use(tmp_path):
     bib = CLEAN_BIB.replace("@string{jmlr = {Journal of Machine Learning Research}}\n", "") + \
         "\n@string{jmlr = {Journal of Machine Learning Research}}\n"
     assert fm5(tmp_path, site(bib)) == []
+
+
+def test_entry_commented_out_inside_a_comment_block_is_not_an_entry(tmp_path):
+    # bibtex-ruby (jekyll-scholar) reads @comment{…} as one brace-balanced block
+    commented = "@comment{\n@article{old2001, title = {Old}}\n}\n"
+    assert fm5(tmp_path, with_entry(commented)) == []
+    # an entry after the comment is still read, at its own line
+    files = with_entry(commented + "\n@article{after2002, title = {After}, year = 2002}\n", cite="after2002")
+    assert {(d.line, d.code) for d in fm5(tmp_path / "b", files)} == {
+        (line_of(files[BIB], "after2002"), "FM506")}
