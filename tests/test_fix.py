@@ -293,6 +293,14 @@ def test_plain_path_under_a_baseurl_is_wrapped(tmp_path):
     assert f"See [two]({{{{ '{url(2)}' | relative_url }}}})." in read(root, sec(1))
 
 
+def test_plain_path_beside_the_same_path_in_liquid_is_wrapped(tmp_path):
+    liquid = f"[two]({{{{ '{url(2)}' | relative_url }}}})"
+    root = broken(tmp_path, 2, {sec(1): ("Some text about topic 1.", f"See {liquid} and [two]({url(2)}).")},
+                  **{"_config.yml": "baseurl: /site\n"})
+    assert_fixed(root, "FM408")
+    assert f"See {liquid} and {liquid}." in read(root, sec(1))
+
+
 def test_liquid_in_a_fence_is_wrapped_in_raw(tmp_path):
     code = "- item\n\n  ```html\n  <p>{{ page.title }}</p>\n  ```\n"
     root = broken(tmp_path, 1, {sec(1): ("Some text about topic 1.\n", code)})

@@ -21,6 +21,15 @@ def test_liquid_link_is_a_link():
     assert link.column == p.lines[4].index("{{") + 1
 
 
+def test_same_path_written_plainly_and_with_liquid_on_one_line():
+    # each link is read where it is written: the plain one is not taken for the Liquid one
+    line = "[a]({{ '/a/' | relative_url }}) [a](/a/) [a]({{ \"/a/\" | relative_url }}) ![a](/a/)"
+    p = page(line + "\n")
+    assert [(lk.target, lk.liquid) for lk in p.links] == [("/a/", True), ("/a/", False), ("/a/", True), ("/a/", False)]
+    assert [lk.column for lk in p.links] == [line.index("{{") + 1, line.index("](/a/)") + 3,
+                                            line.index('{{ "') + 1, line.rindex("](/a/)") + 3]
+
+
 def test_liquid_in_html_attribute_with_nested_quotes():
     p = page('<a href="{{ "/a/" | relative_url }}">x</a>\n')
     (link,) = p.links

@@ -199,6 +199,8 @@ class Locator:
                 w = replace(w, text_start=label, text_end=i)
             candidates.append(w)
         matching = [w for w in candidates if self._is(w, link)]
+        # the one at the model's column first: the same path may be written twice on a line
+        matching.sort(key=lambda w: w.start - first + 1 not in (link.column, link.column + 1))
         chosen = matching[0] if matching else (candidates[0] if len(candidates) == 1 else None)
         if chosen is not None:
             self.claimed.add(chosen.start)

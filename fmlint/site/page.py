@@ -325,6 +325,7 @@ class _Builder:
         assert tok.map is not None
         line = self.line(tok.map[0])
         children = tok.children or []
+        after: dict[int, int] = {}  # per line: where the last link was found (the next one is after it)
         for j, child in enumerate(children):
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
@@ -351,27 +352,39 @@ class _Builder:
                         if grand.type == "link_close":
                             break
                         label += grand.content
-                col = self.link_column(line, label, target, child.type == "image")
-                # the href is percent-decoded, so the Liquid path is compared decoded too ('%20')
-                uses_liquid = any(n.url is not None and n.line == line and unquote(n.url) in (target, target.split("#")[0])
-                                  for n in self.sub.nodes)
+                col = self.link_column(line, label, target, child.type == "image", after.get(line, 0))
+                after[line] = col
+                uses_liquid = self.written_with_liquid(line, col, target)
                 self.page.links.append(Link(
                     "image" if child.type == "image" else "markdown", target, line, col,
                     liquid.MARKER_RE.sub("", label), liquid=uses_liquid))
 
-    def link_column(self, line: int, label: str, target: str, image: bool) -> int:
-        """Column of the link's destination: after `[label](`, else where the target is written."""
+    def link_column(self, line: int, label: str, target: str, image: bool, after: int = 0) -> int:
+        """Column of the link's destination: after `[label](`, else where the target is written.
+        `after` is the column of the previous link found on the line: this one is further right."""
         text = self.page.line_text(line)
-        start = text.find(("![" if image else "[") + label[:20]) if label else -1
-        if start >= 0:
-            dest = text.find("](", start)
-            if dest >= 0:
-                return dest + 3
-        for needle in ("](" + target, target):
-            i = text.find(needle) if target else -1
-            if i >= 0:
-                return i + 1 + (2 if needle.startswith("](") else 0)
+        for begin in ((after, 0) if after else (0,)):
+            start = text.find(("![" if image else "[") + label[:20], begin) if label else -1
+            if start >= 0:
+                dest = text.find("](", start)
+                if dest >= 0:
+                    return dest + 3
+            for needle in ("](" + target, target):
+                i = text.find(needle, begin) if target else -1
+                if i >= 0:
+                    return i + 1 + (2 if needle.startswith("](") else 0)
         return 1
+
+    def written_with_liquid(self, line: int, col: int, target: str) -> bool:
+        """Whether the destination at `col` is a `'/x/' | relative_url` output, as written."""
+        urls = [n for n in self.sub.nodes if n.url is not None and n.line == line]
+        if any(n.column in (col, col + 1) for n in urls):  # `](` or `](<` before it
+            return True
+        text = self.page.line_text(line)
+        if text[:col - 1].endswith(("](", "](<")) and not text[col - 1:].lstrip("<").startswith("{{"):
+            return False  # written plainly, though the same path may be a Liquid link elsewhere on the line
+        # the href is percent-decoded, so the Liquid path is compared decoded too ('%20')
+        return any(unquote(n.url or "") in (target, target.split("#")[0]) for n in urls)
 
     def snippet_marker(self, fence_line: int) -> str | None:
         lines = self.page.lines
