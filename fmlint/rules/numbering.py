@@ -313,6 +313,7 @@ def _title_numeral(page: Page, declared: int | None) -> Iterator[Diagnostic]:
 class _Numbered:
     heading: Heading
     parts: tuple[int, ...]
+    expected: tuple[int, ...] | None = None  # the number `fmlint fix` gives it (None: wrong depth)
 
     @property
     def label(self) -> str:
@@ -326,17 +327,23 @@ def _subsections(page: Page, declared: int | None) -> Iterator[Diagnostic]:
     # outline[level] = the last heading at that level (None when unnumbered) since a shallower one
     outline: dict[int, _Numbered | Heading] = {}
     last_k: dict[int, int] = {}  # last number at each level under the current parent
+    fixed_k: dict[int, int] = {}  # the same, counting the numbers `fmlint fix` gives
     for h in page.headings:
         for level in [lv for lv in outline if lv >= h.level]:
             del outline[level]
         # `## N.k` count through the whole page; deeper numbers restart under each new parent.
         for level in [lv for lv in last_k if lv > max(h.level, 2)]:
             del last_k[level]
+        for level in [lv for lv in fixed_k if lv > max(h.level, 2)]:
+            del fixed_k[level]
         m = _NUMBER.match(h.text)
         if not m:
             outline[h.level] = h
             continue
         node = _Numbered(h, tuple(int(p) for p in m.group(1).split(".")))
+        if len(node.parts) == h.level:
+            node.expected = _fixed_number(node, outline, fixed_k, accepted, section)
+            fixed_k[h.level] = node.expected[-1]
         outline[h.level] = node
         if m.group(2):
             yield SUBSECTION_SEPARATOR(page.path, h.line, page.find_column(h.line, m.group(0), h.column)
@@ -348,6 +355,20 @@ def _subsections(page: Page, declared: int | None) -> Iterator[Diagnostic]:
             last_k[h.level] = node.parts[-1]
         if diag is not None:
             yield diag
+
+
+def _fixed_number(node: _Numbered, outline: dict, fixed_k: dict[int, int], accepted: set[int],
+                  section: int) -> tuple[int, ...]:
+    """The number `fmlint fix` gives the heading: children follow their parent's new number."""
+    level, parts = node.heading.level, node.parts
+    k = fixed_k.get(level, 0) + 1
+    if level == 2:
+        return (parts[0] if parts[0] in accepted else section, k)
+    plevel = max((lv for lv in outline if lv < level), default=0)
+    parent = outline.get(plevel)
+    if isinstance(parent, _Numbered) and plevel == level - 1 and parent.expected is not None:
+        return (*parent.expected, k)
+    return parts
 
 
 def _plain(h: Heading) -> bool:
@@ -380,7 +401,8 @@ def _check_number(page: Page, node: _Numbered, outline: dict, last_k: dict[int, 
         if isinstance(parent, _Numbered):
             if len(parent.parts) != level - 1:
                 return None  # the parent's own depth is wrong: FM208 reports it
-            if parts[:-1] != parent.parts:
+            # under a misnumbered parent, the number it should have is fine too (no cascade)
+            if parts[:-1] not in (parent.parts, parent.expected):
                 want = ".".join(map(str, (*parent.parts, expected_k)))
                 return SUBSECTION_SEQUENCE(page.path, h.line, h.column,
                                            f"'{node.label}' sits under '{parent.label}' (line {parent.heading.line}): "

@@ -217,3 +217,14 @@ def test_title_matching_the_folder_is_not_reported_again_when_the_key_is_wrong(t
     files = handbook(3)
     files[S.format(2)] = section_page(2).replace("section: 2", "section: 3")
     assert fm2(tmp_path, files) == {(S.format(2), SECTION_KEY_LINE, "FM203")}
+
+
+def test_child_of_a_misnumbered_heading_that_has_the_right_number_is_not_reported(tmp_path: Path) -> None:
+    # `## 2.3` is a typo for 2.2; the `### 2.2.1` under it is what fix leaves: one finding, no cascade
+    body = "## 2.1 A\n\n### 2.1.1 x\n\n## 2.3 B\n\n### 2.2.1 y\n\n### 2.2.2 z\n\n## 2.4 C\n\n### 2.4.1 w\n"
+    files = with_body(2, body)
+    text = files[S.format(2)]
+    assert fm2(tmp_path, files) == {(S.format(2), line_of(text, "## 2.3"), "FM207")}
+    files = with_body(2, body.replace("### 2.2.2 z", "### 2.1.2 z"))
+    assert fm2(tmp_path, files) == {(S.format(2), line_of(text, "## 2.3"), "FM207"),
+                                    (S.format(2), line_of(text, "### 2.2.2"), "FM207")}
