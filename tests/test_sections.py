@@ -179,6 +179,22 @@ def test_a_gap_in_the_sections_is_refused(small):
         run(small, sections.new_section, "hb", "X", "Y.")
 
 
+@pytest.mark.parametrize("damage, message", [
+    (lambda text: text.encode() + "café".encode("latin-1"), r"section3/index\.md:\d+: file is not valid UTF-8"),
+    (lambda text: text.replace('description: "', "description: Explain: [", 1).encode(),
+     r"section3/index\.md:4: front matter is not valid YAML"),
+])
+def test_an_unreadable_page_is_refused_by_name(small, damage, message):
+    path = small / sec(3)
+    path.write_bytes(damage(read(small, sec(3))))
+    before = digest(small)
+    for command, args in ((sections.move_section, ("hb", 3, 1)), (sections.remove_section, ("hb", 4)),
+                          (sections.new_section, ("hb", "X", "Y.", 2))):
+        with pytest.raises(SectionError, match=message + r".*: fix it first"):
+            run(small, command, *args)
+    assert digest(small) == before
+
+
 def test_links_from_outside_the_handbooks_are_reported_not_changed(small):
     about = "---\nlayout: default\ntitle: About\n---\n\n[three](/content/handbooks/hb/section3/)\n"
     (small / "about.md").write_text(about)

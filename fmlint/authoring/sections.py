@@ -92,6 +92,12 @@ def _sections(hb: Handbook) -> list[tuple[int, Page]]:
     if numbers != list(range(1, len(numbers) + 1)):
         raise SectionError(f"the sections of {hb.slug} are numbered {numbers}, not 1..{len(numbers)}: "
                            "fix the folder numbers first (fmlint check reports them as FM201/FM202)")
+    for page in hb.pages:  # pages whose numbers, cards or navigation change must be readable
+        problem = page.source.problem or page.front_matter_problem
+        if page.role in ("index", "section") and problem is not None:
+            where = f":{problem.line}" if problem.line > 1 else ""
+            raise SectionError(f"{page.path}{where}: {problem.message.rstrip('.')}: fix it first "
+                               "(fmlint check reports it)")
     return hb.ordered_sections
 
 
