@@ -296,6 +296,8 @@ def _title_numeral(page: Page, declared: int | None) -> Iterator[Diagnostic]:
         return  # FM103 reports a title that is not `Section <R>: <name>`
     numeral = m.group(1)
     line = fm.line_of("title")
+    # a block scalar (`title: >-`) writes the value on the lines after the key
+    line = next((k for k in range(line, fm.end_line) if f"Section {numeral}" in page.line_text(k)), line)
     col = page.find_column(line, f"Section {numeral}", fm.value_columns.get("title", 1)) + len("Section ")
     want = f"; section {declared} is '{to_roman(declared)}'" if declared and declared < 4000 else ""
     if not is_roman(numeral):

@@ -228,3 +228,12 @@ def test_child_of_a_misnumbered_heading_that_has_the_right_number_is_not_reporte
     files = with_body(2, body.replace("### 2.2.2 z", "### 2.1.2 z"))
     assert fm2(tmp_path, files) == {(S.format(2), line_of(text, "## 2.3"), "FM207"),
                                     (S.format(2), line_of(text, "### 2.2.2"), "FM207")}
+
+
+@pytest.mark.parametrize("style", [">-", "|", ">"])
+def test_title_numeral_in_a_block_scalar_is_reported_where_it_is_written(tmp_path: Path, style: str) -> None:
+    files = handbook(2)
+    text = section_page(2, total=2).replace('title: "Section II: Topic 2"', f"title: {style}\n  Section V: Topic 2")
+    files[S.format(2)] = text
+    diags = only(check_tree(tmp_path, files), "FM2")
+    assert [(d.line, d.column, d.code) for d in diags] == [(4, 11, "FM205")]
