@@ -57,5 +57,9 @@ def page_suppressions(page: Page) -> tuple[list[Suppression], list[tuple[int, in
         for block in page.blocks:
             if block.line == target and block.end_line > last:
                 last = block.end_line
+        # an HTML element opened on that line (a card inside the grid's HTML block) is a block too
+        for el in page.elements:
+            if el.line == target and el.end_line > last:
+                last = el.end_line
         found.append(Suppression(codes, comment.line, comment.column, target, last, False))
     return found, bad

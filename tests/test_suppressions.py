@@ -72,3 +72,18 @@ def test_unused_not_reported_for_unselected_code(tmp_path):
     files = handbook(1)
     files[S1] = section_page(1, total=1, body="## 1.1 A\n\n<!-- fmlint: disable FM801 -->\nText.\n")
     assert check_tree(tmp_path, files, select=["FM0", "FM1"]) == []
+
+
+def test_disable_before_a_card_inside_the_grid_covers_the_card(tmp_path):
+    # the card's <div> opens on a line in the middle of the grid's HTML block: the card is the block
+    from tests.helpers import card, index_page  # noqa: PLC0415
+    files = handbook(2)
+    index = f"{HB}/index.md"
+    stale = card(2).replace("Explain topic 2.", "Stale goal.").replace(
+        '  <div class="section-card">', '  <!-- fmlint: disable FM710 -->\n  <div class="section-card">')
+    files[index] = index_page(2, cards=card(1) + stale)  # no blank line: one HTML block
+    assert [d for d in check_tree(tmp_path, files) if d.path == index] == []
+    files[index] = index_page(2, cards=card(1) + stale.replace("FM710", "FM709"))
+    lines = files[index].split("\n")
+    assert codes_at([d for d in check_tree(tmp_path, files) if d.path == index]) == {
+        (index, _line(lines, "Stale goal."), "FM710"), (index, _line(lines, "fmlint: disable"), "FM007")}
