@@ -165,6 +165,15 @@ def test_fmt_layout():
         "}\n")
 
 
+def test_fmt_keeps_an_entry_commented_out_inside_a_comment():
+    # jekyll-scholar (bibtex-ruby) reads @comment{…} as one balanced block, and so does fmlint check
+    comment = "@comment{ Disabled for now:\n@article{old, title={Old}}\n}"
+    text = f"{comment}\n\n@misc{{a, year = 2020, title = {{A}}}}\n"
+    out = format_bibtex(text)
+    assert out == f"{comment}\n\n@misc{{a,\n  title = {{A}},\n  year = {{2020}},\n}}\n"
+    assert format_bibtex(out) == out
+
+
 def test_fmt_check_and_diff_write_nothing(tmp_path):
     bib = tmp_path / "refs.bib"
     bib.write_text("@misc{a, year = 2020, title = {A}}\n", encoding="utf-8")

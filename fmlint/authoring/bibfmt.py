@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from bibtexparser import model as bibmodel
 
-from fmlint.site.bibtex import MONTH_MACROS, field_positions, located_blocks, parse_blocks, split_value
+from fmlint.site.bibtex import (MONTH_MACROS, Located, blank_comment_bodies, field_positions, located_blocks,
+                                split_value)
 
 # The conventional order of fields; others follow in the order they were written.
 FIELD_ORDER = (
@@ -104,7 +105,18 @@ class _Piece:
     implicit_comment: bool = False
 
 
-def _render(block: bibmodel.Block, line: int) -> str:
+def _blocks(text: str) -> list[tuple[Located, str]]:
+    """The blocks as jekyll-scholar reads them (an `@comment{…}` is one balanced block, even with
+    an entry inside it), each with its raw text as written."""
+    located = located_blocks(blank_comment_bodies(text))  # same length: offsets are the file's
+    out = []
+    for loc in located:
+        raw = loc.block.raw or ""
+        out.append((loc, text[loc.offset:loc.offset + len(raw)] if loc.offset >= 0 else raw))
+    return out
+
+
+def _render(block: bibmodel.Block, line: int, raw: str = "") -> str:
     if isinstance(block, bibmodel.Entry):
         located = [(f, pos[0]) for f, pos in zip(block.fields, field_positions(block, line))]
         located.sort(key=lambda fl: _RANK.get(fl[0].key.strip().lower(), len(_RANK)))
@@ -116,7 +128,7 @@ def _render(block: bibmodel.Block, line: int) -> str:
     if isinstance(block, bibmodel.Preamble):
         return f"@preamble{{{str(block.value).strip()}}}"
     if isinstance(block, bibmodel.ExplicitComment):
-        return (block.raw or f"@comment{{{block.comment}}}").strip()
+        return (raw or block.raw or f"@comment{{{block.comment}}}").strip()
     if isinstance(block, bibmodel.ImplicitComment):
         return _comment_text(str(block.comment))
     raise BibFormatError(line, f"unexpected block {type(block).__name__}")
@@ -125,7 +137,8 @@ def _render(block: bibmodel.Block, line: int) -> str:
 def content_view(text: str) -> list[tuple]:
     """What a bibliography says, independent of layout: compared before and after formatting."""
     view: list[tuple] = []
-    for block in map(_unwrap, parse_blocks(text)):
+    for loc, raw in _blocks(text):
+        block = _unwrap(loc.block, loc.line)
         if isinstance(block, bibmodel.Entry):
             fields = sorted((f.key.strip().lower(), _value_view(str(f.value))) for f in block.fields)
             view.append(("entry", block.entry_type.lower(), block.key.strip(), tuple(fields)))
@@ -134,7 +147,7 @@ def content_view(text: str) -> list[tuple]:
         elif isinstance(block, bibmodel.Preamble):
             view.append(("preamble", str(block.value).strip()))
         elif isinstance(block, bibmodel.ExplicitComment):
-            view.append(("comment", " ".join(str(block.comment).split())))
+            view.append(("comment", " ".join(raw.split())))
         elif isinstance(block, bibmodel.ImplicitComment):
             view.append(("text", _comment_text(str(block.comment))))
     return view
@@ -143,9 +156,9 @@ def content_view(text: str) -> list[tuple]:
 def format_bibtex(text: str) -> str:
     """The formatted text of a bibliography (LF line endings, ending with one newline)."""
     pieces: list[_Piece] = []
-    for loc in located_blocks(text):
+    for loc, raw in _blocks(text):
         block = _unwrap(loc.block, loc.line)
-        pieces.append(_Piece(_render(block, loc.line), loc.line, loc.end_line,
+        pieces.append(_Piece(_render(block, loc.line, raw), loc.line, loc.end_line,
                              isinstance(block, bibmodel.ImplicitComment)))
     out: list[str] = []
     for i, piece in enumerate(pieces):

@@ -318,7 +318,7 @@ def _failed_message(block: bibmodel.ParsingFailedBlock) -> str:
 _COMMENT_OPEN = re.compile(r"^[ \t]*@[ \t]*comment[ \t]*\{", re.IGNORECASE | re.MULTILINE)
 
 
-def _blank_comment_bodies(text: str) -> str:
+def blank_comment_bodies(text: str) -> str:
     """`text` with the inside of every brace-balanced `@comment{…}` blanked (newlines kept).
 
     jekyll-scholar's parser (bibtex-ruby) reads `@comment{…}` as one balanced block, so an entry
@@ -344,7 +344,7 @@ def parse_bibliography(source: SourceFile) -> Bibliography:
     bib = Bibliography(source)
     if source.problem is not None:
         return bib
-    located = located_blocks(_blank_comment_bodies(source.text))
+    located = located_blocks(blank_comment_bodies(source.text))
     # Macros first: jekyll-scholar (bibtex-ruby) substitutes @string values wherever the @string
     # is written in the file, so an entry may use one defined below it.
     for loc in located:
