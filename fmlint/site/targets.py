@@ -143,7 +143,7 @@ def _page_candidates(path: str) -> list[str]:
 def _loaded_page(site: Site, path: str, url: str) -> Resolution | None:
     for candidate in _page_candidates(path):
         page = site.by_url.get(candidate)
-        if page is not None:
+        if page is not None and site.renders(page):  # not a draft, an excluded file or a plain README
             return Resolution("page", page=page, url=url)
     return None
 

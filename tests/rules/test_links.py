@@ -197,6 +197,17 @@ def test_kramdown_toc_ids(tmp_path):
     assert fm4(tmp_path / "b", files) == {(S1, line, "FM403")}
 
 
+def test_link_to_a_page_jekyll_does_not_render_is_broken(tmp_path):
+    # checking the whole tree loads drafts and excluded pages too; they are still not on the site
+    body = "[draft](/_drafts/idea.html)\n\n[excluded](/notes/todo.html)\n\n[fine](/extra.html)\n"
+    files = tree(body, **{"_drafts/idea.md": "---\ntitle: Idea\n---\nx\n",
+                          "notes/todo.md": "---\ntitle: Todo\n---\nx\n",
+                          "extra.md": "---\ntitle: Extra\n---\nx\n"})
+    files["_config.yml"] = "markdown: kramdown\nexclude: [notes]\n"
+    found = codes_at(only(check_tree(tmp_path, files, paths=["."]), "FM4"))
+    assert found == {(S1, line_of(files[S1], "[draft]"), "FM401"), (S1, line_of(files[S1], "[excluded]"), "FM401")}
+
+
 # --- FM404 .md links, FM405 trailing slash ------------------------------------------------------------
 
 def test_links_to_markdown_files(tmp_path):
