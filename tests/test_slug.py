@@ -74,6 +74,11 @@ def test_kramdown_parser_gfm_own_test_case():
     ("Chapter Ⅻ", "chapter-ⅻ"),  # a letter number is Alphabetic
     ("Emoji 🚀 launch", "emoji--launch"),
     ("नमस्ते", "नमस्ते"),  # combining marks are word characters
+    # a footnote marker is a footnote element, which adds no raw text; escaped or in code it is text
+    ("Results[^1]", "results"),
+    ("Note[^long-name] end", "note-end"),
+    ("Esc \\[^1]", "esc-1"),
+    ("Code `[^1]`", "code-1"),
 ])
 def test_heading_id(heading, expected):
     assert slugs(heading) == [expected]

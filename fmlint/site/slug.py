@@ -32,6 +32,8 @@ _EXPLICIT_END = re.compile(r"[\t ]\{#([A-Za-z][A-Za-z0-9_:-]*)\}$")
 _TYPOGRAPHIC = re.compile(r"---|--|\.\.\.|\\<<|\\>>|<< | >>|<<|>>")
 _TYPOGRAPHIC_CHARS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "\\<<": "<<", "\\>>": ">>",
                       "<< ": "\u00ab\u00a0", " >>": "\u00a0\u00bb", "<<": "\u00ab", ">>": "\u00bb"}
+# A footnote marker (`[^1]`) is a footnote element in kramdown, which adds nothing to the raw text.
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 _MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 # Ruby's \p{Word} is Unicode's \w (UTS #18): Alphabetic, Mark, Decimal_Number,
 # Connector_Punctuation and Join_Control. Alphabetic adds letter numbers (Nl) and a few symbols
@@ -85,7 +87,8 @@ def heading_raw_text(source: str) -> str:
 
     def flush() -> None:
         if run:
-            out.append(_TYPOGRAPHIC.sub(lambda m: _TYPOGRAPHIC_CHARS[m.group()], "".join(run)))
+            text = _FOOTNOTE_REF.sub("", "".join(run))
+            out.append(_TYPOGRAPHIC.sub(lambda m: _TYPOGRAPHIC_CHARS[m.group()], text))
             run.clear()
 
     for tok in children:
