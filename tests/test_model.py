@@ -96,3 +96,11 @@ def test_substitution_column_map():
     new_c = sub.text.rindex(" c") + 2
     assert sub.orig_column(1, new_c) == body.rindex(" c") + 2
     assert sub.orig_column(1, sub.text.index("/x/") + 1) == body.index("{{") + 1
+
+
+def test_indented_html_after_a_blank_line_keeps_the_file_columns():
+    # markdown-it makes the indented lines a code block; kramdown keeps them as HTML of the open div
+    p = page('<div class="grid">\n\n    <div class="card">\n      <h3 id="s1">x</h3>\n    </div>\n</div>\n')
+    assert [(d.id, d.line, d.column) for d in p.ids] == [("s1", 4, 7)]
+    assert [(e.tag, e.line, e.column) for e in p.elements] == [("div", 1, 1), ("div", 3, 5), ("h3", 4, 7)]
+    assert [(e.tag, e.line, e.column) for e in p.end_tags] == [("h3", 4, 21), ("div", 5, 5), ("div", 6, 1)]

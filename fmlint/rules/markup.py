@@ -70,13 +70,14 @@ RULES = (UNBALANCED_DIV, DUPLICATE_ID, HEADING_SKIP)
 def check_page(page: Page, ctx: Context) -> Iterator[Diagnostic]:
     if page.source.problem is not None:
         return
-    for el in page.unclosed_elements:
-        if el.tag == "div":
-            yield UNBALANCED_DIV(page.path, el.line, el.column,
-                                 "<div> opened here is never closed: add a matching </div>")
-    for end in page.stray_end_tags:
-        if end.tag == "div":
-            yield UNBALANCED_DIV(page.path, end.line, end.column, "</div> closes no open <div>: remove it")
+    unclosed = [(el.line, el.column) for el in page.unclosed_elements if el.tag == "div"]
+    stray = [(end.line, end.column) for end in page.stray_end_tags if end.tag == "div"]
+    if unclosed or stray:
+        unclosed, stray = _by_indentation(page)
+    for line, column in unclosed:
+        yield UNBALANCED_DIV(page.path, line, column, "<div> opened here is never closed: add a matching </div>")
+    for line, column in stray:
+        yield UNBALANCED_DIV(page.path, line, column, "</div> closes no open <div>: remove it")
     seen: dict[str, int] = {}
     for d in page.ids:
         if d.id in seen:
@@ -90,6 +91,45 @@ def check_page(page: Page, ctx: Context) -> Iterator[Diagnostic]:
             yield HEADING_SKIP(page.path, h.line, h.column,
                                f"h{h.level} follows h{previous}: use h{previous + 1} (one level deeper at most)")
         previous = h.level
+
+
+def _indent(page: Page, line: int, column: int) -> int | None:
+    """The tag's indentation when it is the first thing on its line, else None."""
+    text = page.line_text(line)
+    indent = len(text) - len(text.lstrip())
+    return indent if column == indent + 1 else None
+
+
+def _by_indentation(page: Page) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Which <div> is unclosed and which </div> is stray, once the page is known to be unbalanced.
+
+    A browser pairs a </div> with the innermost open div, so a card missing its </div> leaves the
+    grid around it open, far from the mistake. Authors indent a </div> like its <div>: a </div>
+    first on its line closes the innermost open div of the same indentation (the ones inside it
+    are the unclosed ones), and one indented deeper than every open div closes nothing.
+    """
+    events = [(el.line, el.column, 0, _indent(page, el.line, el.column)) for el in page.elements if el.tag == "div"]
+    events += [(e.line, e.column, 1, _indent(page, e.line, e.column)) for e in page.end_tags if e.tag == "div"]
+    stack: list[tuple[int, int, int | None]] = []
+    unclosed: list[tuple[int, int]] = []
+    stray: list[tuple[int, int]] = []
+    for line, column, is_end, indent in sorted(events):
+        if not is_end:
+            stack.append((line, column, indent))
+            continue
+        if not stack:
+            stray.append((line, column))
+            continue
+        same = [i for i, (_, _, ind) in enumerate(stack) if indent is not None and ind == indent]
+        if same:
+            unclosed.extend((ln, col) for ln, col, _ in stack[same[-1] + 1:])
+            del stack[same[-1]:]
+        elif indent is not None and all(ind is not None and ind < indent for _, _, ind in stack):
+            stray.append((line, column))
+        else:
+            stack.pop()
+    unclosed.extend((ln, col) for ln, col, _ in stack)
+    return sorted(unclosed), stray
 
 
 FAMILY = Family("markup", "FM8", RULES, check_page=check_page)

@@ -118,10 +118,15 @@ def extract_cards(page: Page) -> CardIndex:
         return CardIndex([], [])
     grids = [el for el in page.elements if el.tag == "div" and has_class(el, "sections-grid")]
     links = {(id(link.element), link.attr): link for link in page.links if link.element is not None}
+    strays = [(e.line, e.column) for e in page.stray_end_tags if e.tag == "div"]
     cards = []
     for el in page.elements:
         if el.tag == "div" and has_class(el, "section-card"):
-            cards.append(_read_card(page, el, _inside_grid(el), links))
+            pos = (el.line, el.column)
+            # a stray </div> further down means the grid was closed early by an extra </div> (FM801's
+            # finding): the cards after it are still inside the grid as written
+            closed_early = any((g.line, g.column) < pos for g in grids) and any(pos < end for end in strays)
+            cards.append(_read_card(page, el, _inside_grid(el) or closed_early, links))
     return CardIndex(grids, cards)
 
 

@@ -63,6 +63,7 @@ class HtmlCollector(HTMLParser):
         self.elements: list[Element] = []
         self.comments: list[Comment] = []
         self.stray_ends: list[EndTag] = []
+        self.end_tags: list[EndTag] = []  # every end tag, in document order
         self.scripts: list[Script] = []
         self._line0 = 1
         self._colmap = None
@@ -105,6 +106,7 @@ class HtmlCollector(HTMLParser):
         line, col = self._pos()
         if tag in VOID:
             return
+        self.end_tags.append(EndTag(tag, line, col))
         for i in range(len(self.stack) - 1, 0, -1):
             if self.stack[i].tag == tag:
                 for el in self.stack[i + 1 :]:

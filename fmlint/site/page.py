@@ -129,6 +129,7 @@ class Page:
     html_root: Element | None = None
     unclosed_elements: list[Element] = field(default_factory=list)
     stray_end_tags: list = field(default_factory=list)
+    end_tags: list = field(default_factory=list)  # every HTML end tag, in document order
     nav_blocks: list[NavBlock] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     tokens: list[Token] = field(default_factory=list)
@@ -188,6 +189,7 @@ class _Builder:
         page.liquid_nodes = scan.nodes
         page.liquid_errors = scan.errors
         self.sub = liquid.substitute(body, scan, self.first)
+        self.sub_lines = self.sub.text.split("\n")
         self.html = HtmlCollector()
         self.slugs = SlugCounter()
         self.pending_heading: Heading | None = None
@@ -226,8 +228,9 @@ class _Builder:
                 self.code_block(tok, fenced=True)
             elif tok.type == "code_block":
                 if self.html.unclosed and tok.content.lstrip().startswith("<"):
-                    # kramdown keeps an indented line inside an open HTML element as HTML.
-                    self.html_chunk(tok.content, self.line(tok.map[0]))
+                    # kramdown keeps an indented line inside an open HTML element as HTML
+                    # (fed as written, indentation included, so that columns are the file's)
+                    self.html_chunk("\n".join(self.sub_lines[tok.map[0]:tok.map[1]]) + "\n", self.line(tok.map[0]))
                 else:
                     self.code_block(tok, fenced=False)
             elif tok.type == "html_block":
@@ -243,6 +246,7 @@ class _Builder:
         page.html_root = self.html.root
         page.unclosed_elements = self.html.unclosed
         page.stray_end_tags = self.html.stray_ends
+        page.end_tags = self.html.end_tags
         for el in self.html.elements:
             if "id" in el.attrs and liquid.MARK_OPEN not in el.attrs["id"]:
                 page.ids.append(IdDef(el.attrs["id"], el.line, el.column, "html"))

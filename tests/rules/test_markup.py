@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.helpers import HB, check_tree, codes_at, handbook, only, section_page
 
 S1 = f"{HB}/section1/index.md"
@@ -76,4 +78,42 @@ def test_first_heading_h3_skips_the_page_title(tmp_path):
 
 def test_going_back_up_is_fine(tmp_path):
     diags, _ = _check(tmp_path, "## 1.1 A\n\n### 1.1.1 B\n\n## 1.2 C\n\n### 1.2.1 D\n")
+    assert diags == []
+
+
+def _index_with_cards(cards: str) -> dict[str, str]:
+    from tests.helpers import index_page  # noqa: PLC0415
+    files = handbook(3)
+    files[f"{HB}/index.md"] = index_page(3, cards=cards)
+    return files
+
+
+def test_card_missing_its_closing_div_is_reported_at_the_card(tmp_path):
+    # a browser pairs the grid's </div> with the open card, leaving the grid open; the indentation
+    # tells which <div> lost its </div>
+    from tests.helpers import card  # noqa: PLC0415
+    index = f"{HB}/index.md"
+    # indented by two more, blank lines between: the cards are indented code blocks to markdown-it
+    cards = "\n".join(re.sub(r"(?m)^(?=.)", "  ", card(n)) for n in (1, 2, 3))
+    broken = cards.replace("Read section →</a>\n    </div>", "Read section →</a>\n", 1)
+    files = _index_with_cards(broken)
+    lines = files[index].split("\n")
+    diags = [d for d in only(check_tree(tmp_path, files), "FM") if d.path == index]
+    assert [(d.line, d.column, d.code) for d in diags] == [(line_of(lines, 'class="section-card"'), 5, "FM801")]
+
+
+def test_extra_closing_div_in_a_card_is_reported_at_it(tmp_path):
+    from tests.helpers import card  # noqa: PLC0415
+    index = f"{HB}/index.md"
+    cards = "  \n".join(card(n) for n in (1, 2, 3))
+    broken = cards.replace("Read section →</a>\n  </div>", "Read section →</a>\n  </div>\n  </div>", 1)
+    files = _index_with_cards(broken)
+    lines = files[index].split("\n")
+    diags = [d for d in only(check_tree(tmp_path, files), "FM") if d.path == index]
+    # the cards after it are not reported outside the grid: the stray </div> is the one mistake
+    assert [(d.line, d.code) for d in diags] == [(line_of(lines, "</div>", 1), "FM801")]
+
+
+def test_sloppy_indentation_of_a_balanced_page_is_fine(tmp_path):
+    diags, _ = _check(tmp_path, '## 1.1 A\n\n<div class="a">\n    <div class="b">\nx\n</div>\n      </div>\n')
     assert diags == []
