@@ -103,4 +103,4 @@ def test_indented_html_after_a_blank_line_keeps_the_file_columns():
     p = page('<div class="grid">\n\n    <div class="card">\n      <h3 id="s1">x</h3>\n    </div>\n</div>\n')
     assert [(d.id, d.line, d.column) for d in p.ids] == [("s1", 4, 7)]
     assert [(e.tag, e.line, e.column) for e in p.elements] == [("div", 1, 1), ("div", 3, 5), ("h3", 4, 7)]
-    assert [(e.tag, e.line, e.column) for e in p.end_tags] == [("h3", 4, 21), ("div", 5, 5), ("div", 6, 1)]
+    assert [(e.tag, e.line, e.column) for e in p.end_tags] == [("h3", 4, 20), ("div", 5, 5), ("div", 6, 1)]
