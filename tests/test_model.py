@@ -104,3 +104,14 @@ def test_indented_html_after_a_blank_line_keeps_the_file_columns():
     assert [(d.id, d.line, d.column) for d in p.ids] == [("s1", 4, 7)]
     assert [(e.tag, e.line, e.column) for e in p.elements] == [("div", 1, 1), ("div", 3, 5), ("h3", 4, 7)]
     assert [(e.tag, e.line, e.column) for e in p.end_tags] == [("h3", 4, 20), ("div", 5, 5), ("div", 6, 1)]
+
+
+def test_markdown_inside_a_markdown_1_div_is_markdown():
+    # kramdown parses the content of <div markdown="1"> as Markdown; markdown-it sees one HTML block
+    text = ('<div class="key-concept" markdown="1">\n### 1.9 Inside\nSee [a](/a/) {% cite k %}.\n</div>\n\n'
+            '<div class="plain">\n## Not a heading\n[b](/b/)\n</div>\n')
+    p = page(text)
+    assert [(h.line, h.column, h.id) for h in p.headings] == [(2, 5, "19-inside")]
+    assert [(lk.target, lk.line, lk.column) for lk in p.links] == [("/a/", 3, 9)]
+    assert [n.context for n in p.liquid_nodes] == ["content"]
+    assert (p.unclosed_elements, p.stray_end_tags) == ([], [])

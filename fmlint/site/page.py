@@ -25,6 +25,9 @@ _JS_STRING = re.compile(r"""^(["'])(.*)\1$""")
 # A kramdown block IAL on its own line (`{: #id .cls}`, `{:#id}`), not an ALD (`{:name: …}`);
 # its last `#id` (kramdown's ALD_ID_NAME, ASCII word characters) names the block next to it.
 _BLOCK_IAL = re.compile(r"^\{:(?![A-Za-z0-9_][\w-]*:)([^}]*)\}\s*$")
+# An HTML block opened by a tag alone on its line with kramdown's `markdown="1"` (or "block"): kramdown
+# parses what follows, up to the closing tag, as Markdown, where markdown-it sees one HTML block.
+_MARKDOWN_OPENER = re.compile(r"""^\s*<[A-Za-z][\w-]*\s[^>]*?\bmarkdown\s*=\s*(["']?)(?:1|block)\1[\s/]*[^>]*>\s*$""")
 _IAL_ID = re.compile(r"(?:^|\s)#([A-Za-z0-9_][A-Za-z0-9_-]*)(?=\s|$)")
 
 
@@ -190,6 +193,8 @@ class _Builder:
         page.liquid_errors = scan.errors
         self.sub = liquid.substitute(body, scan, self.first)
         self.sub_lines = self.sub.text.split("\n")
+        self.env: dict = {}  # markdown-it's environment: reference definitions, shared by nested parses
+        self.offset = 0  # line of the Markdown being walked, from the body's first (inside markdown="1")
         self.html = HtmlCollector()
         self.slugs = SlugCounter()
         self.pending_heading: Heading | None = None
@@ -197,7 +202,7 @@ class _Builder:
 
     # --- helpers -----------------------------------------------------------------------------
     def line(self, token_line0: int) -> int:
-        return self.first + token_line0
+        return self.first + self.offset + token_line0
 
     def mark(self, text: str, context: str) -> None:
         for m in liquid.MARKER_RE.finditer(text):
@@ -219,28 +224,9 @@ class _Builder:
     # --- walk ---------------------------------------------------------------------------------
     def build(self) -> None:
         page = self.page
-        tokens = markdown_parser().parse(self.sub.text)
+        tokens = markdown_parser().parse(self.sub.text, self.env)
         page.tokens = tokens
-        for i, tok in enumerate(tokens):
-            if tok.map and tok.nesting >= 0 and tok.type != "inline":
-                page.blocks.append(Block(tok.type, self.line(tok.map[0]), self.line(tok.map[1] - 1)))
-            if tok.type == "fence":
-                self.code_block(tok, fenced=True)
-            elif tok.type == "code_block":
-                if self.html.unclosed and tok.content.lstrip().startswith("<"):
-                    # kramdown keeps an indented line inside an open HTML element as HTML
-                    # (fed as written, indentation included, so that columns are the file's)
-                    self.html_chunk("\n".join(self.sub_lines[tok.map[0]:tok.map[1]]) + "\n", self.line(tok.map[0]))
-                else:
-                    self.code_block(tok, fenced=False)
-            elif tok.type == "html_block":
-                self.html_chunk(tok.content, self.line(tok.map[0]))
-            elif tok.type == "heading_open":
-                self.heading(tok, tokens[i + 1])
-            elif tok.type == "inline":
-                self.inline(tok)
-                if i == 0 or tokens[i - 1].type != "heading_open":
-                    self.block_ials(tok)
+        self.walk(tokens)
         page.comments = self.html.comments
         page.elements = self.html.elements
         page.html_root = self.html.root
@@ -262,6 +248,45 @@ class _Builder:
         for cb in page.code_blocks:
             cb.marker = self.snippet_marker(cb.line)
         page.ids.sort(key=lambda d: (d.line, d.column))
+
+    def walk(self, tokens: list[Token]) -> None:
+        page = self.page
+        for i, tok in enumerate(tokens):
+            if tok.map and tok.nesting >= 0 and tok.type != "inline":
+                page.blocks.append(Block(tok.type, self.line(tok.map[0]), self.line(tok.map[1] - 1)))
+            if tok.type == "fence":
+                self.code_block(tok, fenced=True)
+            elif tok.type == "code_block":
+                if self.html.unclosed and tok.content.lstrip().startswith("<"):
+                    # kramdown keeps an indented line inside an open HTML element as HTML
+                    # (fed as written, indentation included, so that columns are the file's)
+                    start, end = self.line(tok.map[0]) - self.first, self.line(tok.map[1]) - self.first
+                    self.html_chunk("\n".join(self.sub_lines[start:end]) + "\n", self.line(tok.map[0]))
+                else:
+                    self.code_block(tok, fenced=False)
+            elif tok.type == "html_block":
+                self.html_block(tok)
+            elif tok.type == "heading_open":
+                self.heading(tok, tokens[i + 1])
+            elif tok.type == "inline":
+                self.inline(tok)
+                if i == 0 or tokens[i - 1].type != "heading_open":
+                    self.block_ials(tok)
+
+    def html_block(self, tok: Token) -> None:
+        """An HTML block; one that opens with `<div markdown="1">` has Markdown inside, for kramdown."""
+        assert tok.map is not None
+        first, _, rest = tok.content.partition("\n")
+        if not _MARKDOWN_OPENER.match(first) or not rest.strip():
+            self.html_chunk(tok.content, self.line(tok.map[0]))
+            return
+        self.html_chunk(first + "\n", self.line(tok.map[0]))
+        offset = self.offset
+        self.offset += tok.map[0] + 1
+        try:
+            self.walk(markdown_parser().parse(rest, self.env))
+        finally:
+            self.offset = offset
 
     def liquid_url_at(self, line: int, value: str) -> bool:
         # `{{ '/x/' | relative_url }}#frag`: the fragment follows the Liquid output
