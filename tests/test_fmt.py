@@ -151,11 +151,10 @@ Setext heading
 ==============
 ## 2.1 Part
 * one
-+ two
-* three
+* two
 
-1) first
-2) second
+1. first
+1. second
 
 Some *emphasis*   with   spaces and {LINK}.
 ***
@@ -173,10 +172,7 @@ def test_formats_markdown_and_keeps_rendering():
 ## 2.1 Part
 
 - one
-
-* two
-
-- three
+- two
 
 1. first
 2. second
@@ -191,6 +187,23 @@ print("kept   as is")
 """
     assert html_of(out) == html_of(MESSY)
     assert format_page(out) == out
+
+
+@pytest.mark.parametrize("page", [
+    "1) first\n2) second\n\n10. ten\n11. eleven\n",  # `1)` is a paragraph for kramdown
+    "* one\n+ two\n* three\n",  # one tight list for kramdown; mdformat would split it with blank lines
+    "1. Install:\n\n   ```bash\n   pip install x\n   ```\n2. Run it.\n3. Done.\n",  # kramdown: items 2, 3 without <p>
+    "- a\n  - b\n\n    more\n  - c\n- d\n",  # the same, nested
+])
+def test_lists_that_kramdown_reads_otherwise_are_kept(page):
+    # CommonMark renders mdformat's version the same, kramdown (Jekyll) does not
+    text = f"Intro  with  spaces.\n\n{page}\n* * *\n"
+    assert format_page(text) == "Intro with spaces.\n\n" + page + "\n" + "_" * 70 + "\n"
+
+
+def test_a_loose_list_spaced_throughout_is_still_formatted():
+    page = "* one\n\n* two\n\n  more\n\n* three\n"
+    assert format_page(page) == page.replace("* ", "- ")
 
 
 def test_refuses_a_page_whose_rendering_would_change():

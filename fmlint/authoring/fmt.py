@@ -13,7 +13,9 @@ So before mdformat sees a page's body:
   two spaces of a hard line break;
 - **regions**, runs of whole top-level blocks, are kept byte for byte: raw HTML (and everything up
   to the tag that closes an element it opens, as kramdown reads it), tables, indented code, display
-  math, footnote and abbreviation definitions, and a block glued to a standalone IAL line.
+  math, footnote and abbreviation definitions, a block glued to a standalone IAL line, and lists
+  that kramdown reads otherwise than CommonMark (`1)` items, lists of mixed markers, loose lists
+  not spaced throughout; see `kramdown_lists`).
 
 The front matter is never parsed or re-dumped: its lines are copied. A page is written only when the
 result renders to the same HTML (markdown-it, Liquid replaced as the site model does), keeps every
@@ -320,6 +322,7 @@ class _Protection:
         seeds = [tuple(t.map) for t in self.tokens
                  if t.map and t.type in ("html_block", "code_block", "table_open")]
         seeds += self.open_html()
+        seeds += self.kramdown_lists()
         for block in self.blocks:
             text = self.line_text(block.start)
             if block.token.type in ("paragraph_open", "heading_open") and text.lstrip(" ").startswith("$$"):
@@ -335,6 +338,37 @@ class _Protection:
             glued_below = line + 1 < n and not self.blank(line + 1) and not (para and para.end > line + 1)
             if para is None or glued_above or glued_below:
                 seeds.append((line - 1 if glued_above else line, line + 2 if glued_below else line + 1))
+        return seeds
+
+    def kramdown_lists(self) -> list[tuple[int, int]]:
+        """Lists that mdformat would write so that kramdown reads them differently (CommonMark reads
+        both versions alike, so the rendering check cannot see it):
+
+        - `1)` items: kramdown knows only `1.`, so they are a paragraph there, and mdformat would
+          make them a list (and write a list right after them with `1)`, a paragraph for kramdown);
+        - a list right after a list of the same kind (another bullet or delimiter): one list for
+          kramdown, which mdformat would split with blank lines (a loose list for kramdown);
+        - a loose list whose items are not all separated by blank lines: kramdown wraps in `<p>` only
+          the items a blank line follows or fills, and mdformat would put a blank line after every one.
+        """
+        seeds: list[tuple[int, int]] = []
+        tokens = self.tokens
+        kinds = ("bullet_list_open", "ordered_list_open")
+        for i, tok in enumerate(tokens):
+            if tok.type not in kinds or not tok.map:
+                continue
+            close = next(j for j in range(i + 1, len(tokens))
+                         if tokens[j].level == tok.level and tokens[j].type == tok.type.replace("_open", "_close"))
+            following = tokens[close + 1] if close + 1 < len(tokens) else None
+            items = [t for t in tokens[i + 1:close] if t.type == "list_item_open" and t.level == tok.level + 1 and t.map]
+            loose = any(t.type == "paragraph_open" and t.level == tok.level + 2 and not t.hidden
+                        for t in tokens[i + 1:close])
+            if tok.markup == ")":
+                seeds.append((tok.map[0], tok.map[1]))
+            if following is not None and following.type == tok.type and following.map:
+                seeds.append((tok.map[0], following.map[1]))
+            if loose and any(not self.blank(b.map[0] - 1) for b in items[1:]):
+                seeds.append((tok.map[0], tok.map[1]))
         return seeds
 
     def display_math(self, line: int) -> list[tuple[int, int]]:
