@@ -115,3 +115,19 @@ def test_markdown_inside_a_markdown_1_div_is_markdown():
     assert [(lk.target, lk.line, lk.column) for lk in p.links] == [("/a/", 3, 9)]
     assert [n.context for n in p.liquid_nodes] == ["content"]
     assert (p.unclosed_elements, p.stray_end_tags) == ([], [])
+
+
+def test_highlight_block_is_code_not_markdown():
+    text = ("## Top\n\n{% highlight python linenos %}\n# a comment\nx = '<div id=\"a\">'\n"
+            "{% endhighlight %}\n\nAfter [x](/y/).\n")
+    p = page(text)
+    (block,) = p.code_blocks
+    assert (block.lang, block.line, block.content_line, block.end_line) == ("python", 3, 4, 6)
+    assert block.code == "# a comment\nx = '<div id=\"a\">'\n"
+    assert [h.text for h in p.headings] == ["Top"] and p.unclosed_elements == [] and p.id_set == {"top"}
+    assert [link.target for link in p.links] == ["/y/"]
+
+
+def test_inline_highlight_tag_stays_liquid():
+    p = page("Text {% highlight ruby %}x{% endhighlight %} inline.\n")
+    assert p.code_blocks == []

@@ -164,6 +164,16 @@ class Substituted:
         return MARKER_RE.sub(lambda m: self.nodes[int(m.group(1))].source, s)
 
 
+HIGHLIGHT_FENCE = "~" * 12
+
+
+def _alone_on_line(text: str, node: LiquidNode) -> bool:
+    start = text.rfind("\n", 0, node.start) + 1
+    end = text.find("\n", node.end)
+    end = len(text) if end < 0 else end
+    return not text[start : node.start].strip() and not text[node.end : end].strip()
+
+
 def substitute(text: str, found: LiquidScan, first_line: int = 1) -> Substituted:
     lines = _Lines(text, first_line)
     parts: list[str] = []
@@ -174,6 +184,10 @@ def substitute(text: str, found: LiquidScan, first_line: int = 1) -> Substituted
         parts.append(text[pos : node.start])
         original = node.source = text[node.start : node.end]
         rep = node.url if node.url is not None else f"{MARK_OPEN}{idx}{MARK_CLOSE}"
+        if node.name in ("highlight", "endhighlight") and _alone_on_line(text, node):
+            # Jekyll renders a highlight block as code: the Markdown parser sees a fence.
+            words = node.markup.split()
+            rep = HIGHLIGHT_FENCE + (f" {words[1]}" if node.name == "highlight" and len(words) > 1 else "")
         breaks = original.count("\n")
         line, col = lines.pos(node.start)
         shift = new_line_len.get(line, 0)
