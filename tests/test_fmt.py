@@ -157,6 +157,7 @@ Setext heading
 1. second
 
 Some *emphasis*   with   spaces and {LINK}.
+
 ***
 ```python   
 print("kept   as is")
@@ -199,6 +200,26 @@ def test_lists_that_kramdown_reads_otherwise_are_kept(page):
     # CommonMark renders mdformat's version the same, kramdown (Jekyll) does not
     text = f"Intro  with  spaces.\n\n{page}\n* * *\n"
     assert format_page(text) == "Intro with spaces.\n\n" + page + "\n" + "_" * 70 + "\n"
+
+
+@pytest.mark.parametrize("glued", [
+    "## Results\n| a | b |\n|---|---|\n| 1 | 2 |\n",  # kramdown: a table needs a blank line above it
+    "Text\n$$\nx+1\n$$\n",  # kramdown: so does a $$ block (else inline math in the paragraph)
+    "```text\nx\n```\nTitle\n=====\n",  # and a setext heading
+    "Some text\nTitle\n=====\n",  # a paragraph and a line of = for kramdown
+    "- item\n## Head\n",  # kramdown continues the list item
+    "> quote\n```text\nx\n```\n",  # and the quote
+    "Text\n<!-- note -->\nmore\n",  # a comment glued under a paragraph is in the paragraph
+    "Text\n***\n",  # so is a *** line
+    "<div>\nhi\n</div>\n- item\n\n  more\n",  # CommonMark: the item is HTML; kramdown: a list
+])
+def test_blocks_glued_together_that_kramdown_reads_otherwise_are_kept(glued):
+    text = f"Intro  with  spaces.\n\n{glued}\n* * *\n"
+    assert format_page(text) == "Intro with spaces.\n\n" + glued + "\n" + "_" * 70 + "\n"
+
+
+def test_glued_blocks_kramdown_reads_alike_are_still_spaced():
+    assert format_page("## Head\nText\n- item\n") == "## Head\n\nText\n\n- item\n"
 
 
 def test_a_loose_list_spaced_throughout_is_still_formatted():

@@ -15,7 +15,9 @@ So before mdformat sees a page's body:
   to the tag that closes an element it opens, as kramdown reads it), tables, indented code, display
   math, footnote and abbreviation definitions, a block glued to a standalone IAL line, and lists
   that kramdown reads otherwise than CommonMark (`1)` items, lists of mixed markers, loose lists
-  not spaced throughout; see `kramdown_lists`).
+  not spaced throughout; see `kramdown_lists`), and blocks glued together without a blank line
+  that kramdown would read otherwise once spaced (`glued_blocks`, `swallowed_containers`). The
+  rendering check below uses markdown-it, which cannot see those differences.
 
 The front matter is never parsed or re-dumped: its lines are copied. A page is written only when the
 result renders to the same HTML (markdown-it, Liquid replaced as the site model does), keeps every
@@ -52,6 +54,7 @@ _IAL = re.compile(r"\{:[^}\n]*\}|\{#[A-Za-z][\w:.-]*\}")
 _IAL_LINE = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$")
 _CHAR_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _HARD_BREAK = re.compile(r"[ \t]{2,}$")
+_CONTAINER_START = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|^ {0,3}>")
 # kramdown block syntax CommonMark reads as a paragraph (mdformat would escape its brackets)
 _KRAMDOWN_DEFINITION = re.compile(r"^ {0,3}(?:\[\^[^\]\n]+\]:|\*\[[^\]\n]+\]:)")
 # left open, these end where their parent does, so they do not keep a region open
@@ -323,6 +326,8 @@ class _Protection:
                  if t.map and t.type in ("html_block", "code_block", "table_open")]
         seeds += self.open_html()
         seeds += self.kramdown_lists()
+        seeds += self.glued_blocks()
+        seeds += self.swallowed_containers()
         for block in self.blocks:
             text = self.line_text(block.start)
             if block.token.type in ("paragraph_open", "heading_open") and text.lstrip(" ").startswith("$$"):
@@ -370,6 +375,60 @@ class _Protection:
             if loose and any(not self.blank(b.map[0] - 1) for b in items[1:]):
                 seeds.append((tok.map[0], tok.map[1]))
         return seeds
+
+    def glued_blocks(self) -> list[tuple[int, int]]:
+        """Two top-level blocks with no blank line between them, kept as written when kramdown reads
+        them otherwise than CommonMark once mdformat puts a blank line between them: kramdown needs a
+        blank line before a table, a `$$` block and a setext heading, continues a list, a quote, a
+        table or a `$$` block with the lines glued under it, and reads an HTML block or a `***` rule
+        glued under a paragraph as more of the paragraph."""
+        # a setext heading over several lines is a paragraph and a line of `=` for kramdown
+        seeds = [(b.start, b.end) for b in self.blocks
+                 if b.token.type == "heading_open" and b.token.markup in ("=", "-") and b.end - b.start > 2]
+        run: tuple[int, int] | None = None  # the glued run kept so far: what is glued to it stays too
+        for a, b in zip(self.blocks, self.blocks[1:]):
+            if self.blank(b.start - 1):
+                run = None
+                continue
+            if run is not None:
+                run = (run[0], b.end)
+                seeds.append(run)
+                continue
+            needs_blank_before = (b.token.type == "table_open" or self.is_math(b)
+                                  or (b.token.type == "heading_open" and b.token.markup in ("=", "-")))
+            swallows_next = (a.token.type in ("bullet_list_open", "ordered_list_open", "blockquote_open", "table_open")
+                             or self.is_math(a))
+            continues_paragraph = a.token.type == "paragraph_open" and b.token.type in ("html_block", "hr")
+            if needs_blank_before or swallows_next or continues_paragraph:
+                run = (a.start, b.end)
+                seeds.append(run)
+        return seeds
+
+    def swallowed_containers(self) -> list[tuple[int, int]]:
+        """An HTML block that ends with a list item or quote glued under its closing tag: CommonMark
+        reads that line as more HTML, kramdown as a list or quote that the indented blocks below
+        continue, so mdformat must not move those blocks left."""
+        seeds = []
+        for i, block in enumerate(self.blocks):
+            if block.token.type != "html_block":
+                continue
+            last = block.end - 1
+            while last > block.start and self.blank(last):
+                last -= 1
+            if last == block.start or not _CONTAINER_START.match(self.line_text(last)):
+                continue
+            end = block.end
+            for below in self.blocks[i + 1:]:
+                if self.line_text(below.start)[:1] not in (" ", "\t"):
+                    break
+                end = below.end
+            if end > block.end:
+                seeds.append((block.start, end))
+        return seeds
+
+    def is_math(self, block: _Block) -> bool:
+        return (block.token.type in ("paragraph_open", "heading_open")
+                and self.line_text(block.start).lstrip(" ").startswith("$$"))
 
     def display_math(self, line: int) -> list[tuple[int, int]]:
         # kramdown: a block starting with `$$` is a math block up to the next `$$`, when only
