@@ -224,7 +224,7 @@ def _format_once(body: str, first_line: int) -> str:
 
 def _html(body: str, scan: liquid.LiquidScan) -> str:
     """The page's HTML as markdown-it renders it, Liquid substituted as the site model does, whitespace-normalised."""
-    html = markdown_parser().render(liquid.substitute(body, scan).text)
+    html = markdown_parser(footnotes=False).render(liquid.substitute(body, scan).text)
     html = re.sub(r"\s+", " ", html)
     html = html.replace("<p> ", "<p>").replace(" </p>", "</p>")
     html = re.sub(r"(</[a-zA-Z][-a-zA-Z0-9]*>) ", r"\1", html)
@@ -259,7 +259,7 @@ class _Protection:
         self.starts = [0] + [m.end() for m in re.finditer("\n", body)]
         # the Markdown structure as the site model sees it (same lines as the body)
         self.sub_text = liquid.substitute(body, scan).text
-        self.tokens = markdown_parser().parse(self.sub_text)
+        self.tokens = markdown_parser(footnotes=False).parse(self.sub_text)
         self.blocks = [_Block(t.map[0], t.map[1], t) for t in self.tokens
                        if t.level == 0 and t.nesting >= 0 and t.map]
         self.code_lines: set[int] = set()

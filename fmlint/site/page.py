@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
 
 from fmlint.site import liquid
 from fmlint.site.frontmatter import FrontMatter, FrontMatterProblem, split
@@ -40,10 +41,14 @@ def block_ial_id(line: str) -> str | None:
     return ids[-1] if ids else None
 
 
-@lru_cache(maxsize=1)
-def markdown_parser() -> MarkdownIt:
-    # GFM as Jekyll's kramdown reads it: CommonMark plus tables and strikethrough.
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+@lru_cache(maxsize=2)
+def markdown_parser(footnotes: bool = True) -> MarkdownIt:
+    # GFM as Jekyll's kramdown reads it: CommonMark plus tables and strikethrough. Footnotes are
+    # kramdown syntax: without the plugin `[^1]: Short.` reads as a link definition and a
+    # footnote's indented second paragraph as an indented code block. (`fmt` protects footnote
+    # definitions as whole blocks itself, so it reads them without the plugin.)
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    return md.use(footnote_plugin) if footnotes else md
 
 
 @dataclass

@@ -368,3 +368,15 @@ def test_redirect_from_urls_exist(tmp_path):
     files = tree("[old](/content/handbooks/hb/old-two/)\n")
     files[S2] = with_body(2, SECTION2_BODY, extra_front_matter="redirect_from:\n  - /content/handbooks/hb/old-two/\n")
     assert fm4(tmp_path, files) == set()
+
+
+def test_kramdown_footnotes_are_not_link_definitions_or_code(tmp_path):
+    # `[^2]: Short.` is a footnote (kramdown), not a link definition to an asset called "Short.";
+    # a footnote's second paragraph indented by four spaces is not an indented code block.
+    body = ("## 1.1 A\n\nClaim[^2] and another[^n].\n\n[^2]: Short.\n\n"
+            "[^n]: First paragraph.\n\n    Second paragraph with a [bad link](/nowhere/).\n")
+    files = handbook(1)
+    text = section_page(1, total=1, body=body)
+    files[f"{HB}/section1/index.md"] = text
+    line = text.split("\n").index("    Second paragraph with a [bad link](/nowhere/).") + 1
+    assert codes_at(check_tree(tmp_path, files)) == {(f"{HB}/section1/index.md", line, "FM401")}
