@@ -131,3 +131,10 @@ def test_highlight_block_is_code_not_markdown():
 def test_inline_highlight_tag_stays_liquid():
     p = page("Text {% highlight ruby %}x{% endhighlight %} inline.\n")
     assert p.code_blocks == []
+
+
+def test_kramdown_comment_extension_is_not_content():
+    p = page("Before.\n\n{::comment}\nA [link](/gone/) and {% cite k %} and <div>\n{:/comment}\n\nAfter [x](/y/).\n")
+    assert [link.target for link in p.links] == ["/y/"]
+    assert [n.context for n in p.liquid_nodes if n.name == "cite"] == ["comment"]
+    assert p.unclosed_elements == []

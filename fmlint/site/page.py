@@ -25,6 +25,7 @@ _NAV_ASSIGN = re.compile(r"window\.(previousSection|nextSection)\s*=\s*([^;\n]*)
 _JS_STRING = re.compile(r"""^(["'])(.*)\1$""")
 # A kramdown block IAL on its own line (`{: #id .cls}`, `{:#id}`), not an ALD (`{:name: …}`);
 # its last `#id` (kramdown's ALD_ID_NAME, ASCII word characters) names the block next to it.
+_KRAMDOWN_COMMENT = re.compile(r"\{::comment\}.*?\{:/comment\}", re.S)
 _BLOCK_IAL = re.compile(r"^\{:(?![A-Za-z0-9_][\w-]*:)([^}]*)\}\s*$")
 # An HTML block opened by a tag alone on its line with kramdown's `markdown="1"` (or "block"): kramdown
 # parses what follows, up to the closing tag, as Markdown, where markdown-it sees one HTML block.
@@ -197,6 +198,7 @@ class _Builder:
         page.liquid_nodes = scan.nodes
         page.liquid_errors = scan.errors
         self.sub = liquid.substitute(body, scan, self.first)
+        self._drop_kramdown_comments()
         self.sub_lines = self.sub.text.split("\n")
         self.env: dict = {}  # markdown-it's environment: reference definitions, shared by nested parses
         self.offset = 0  # line of the Markdown being walked, from the body's first (inside markdown="1")
@@ -204,6 +206,16 @@ class _Builder:
         self.slugs = SlugCounter()
         self.pending_heading: Heading | None = None
         self.ial_lines: set[int] = set()  # IAL lines already taken by a heading
+
+    def _drop_kramdown_comments(self) -> None:
+        """kramdown outputs nothing for `{::comment}…{:/comment}`: blank it (lines kept) for Markdown."""
+        text = self.sub.text
+        if "{::comment}" not in text:
+            return
+        def blank(m: re.Match[str]) -> str:
+            self.mark(m.group(0), "comment")
+            return re.sub(r"[^\n]", " ", m.group(0))
+        self.sub.text = _KRAMDOWN_COMMENT.sub(blank, text)
 
     # --- helpers -----------------------------------------------------------------------------
     def line(self, token_line0: int) -> int:
