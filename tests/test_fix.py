@@ -496,3 +496,17 @@ def test_a_page_with_broken_front_matter_still_gets_its_navigation(tmp_path):
     assert f'window.previousSection = "{url(1)}";' in read(root, sec(2))
     assert "description: [unclosed" in read(root, sec(2))
     assert not fixable(root)
+
+
+def test_folder_and_key_disagreeing_is_left_to_the_author(tmp_path):
+    # section3's page moved to section5/ while it still says `section: 3`: whether the folder or the
+    # key is right is the author's call, so neither cards nor navigation are fixable or fixed.
+    files = handbook(3)
+    files[sec(5)] = files.pop(sec(3))
+    write_tree(tmp_path, files)
+    codes = {c for _, _, c in findings(tmp_path)}
+    assert {"FM203", "FM701", "FM304"} <= codes
+    assert fixable(tmp_path) == []
+    before = tree_digest(tmp_path)
+    fix(tmp_path)
+    assert tree_digest(tmp_path) == before

@@ -24,16 +24,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fmlint.authoring.edits import Edit, Lines, apply_edits, closing_tag, find_start_tag, indentation
+from fmlint.authoring.edits import (
+    Edit,
+    Lines,
+    apply_edits,
+    closing_tag,
+    find_start_tag,
+    indentation,
+)
 from fmlint.authoring.links import Locator, Moves, liquid_url, relink
 from fmlint.authoring.workspace import Workspace
 from fmlint.config import Config
 from fmlint.diagnostics import Diagnostic
 from fmlint.engine import selector
 from fmlint.online.fixes import redirect_edits
-from fmlint.rules.cards import CardMatcher, identify  # the card rules' own matching, so fix agrees with check
+from fmlint.rules.cards import (  # the card rules' own matching, so fix agrees with check
+    CardMatcher,
+    identify,
+)
 from fmlint.rules.navigation import NEXT, PREVIOUS, expected_navigation
-from fmlint.rules.numbering import declared_section, numbered_title
+from fmlint.rules.numbering import declared_section, numbered_title, numbers_disagree
 from fmlint.site import liquid
 from fmlint.site.cards import IndexCard, collapse, extract_cards, has_class
 from fmlint.site.frontmatter import split
@@ -41,7 +51,13 @@ from fmlint.site.numerals import to_roman
 from fmlint.site.page import Page, build_page
 from fmlint.site.site import Handbook, Site, matches_glob
 from fmlint.site.source import SourceFile
-from fmlint.site.targets import PAGE_SOURCE_SUFFIXES, classify, page_for_source, resolve, site_baseurl
+from fmlint.site.targets import (
+    PAGE_SOURCE_SUFFIXES,
+    classify,
+    page_for_source,
+    resolve,
+    site_baseurl,
+)
 from fmlint.site.urls import page_at
 from fmlint.suppressions import page_suppressions
 
@@ -647,6 +663,8 @@ def compute_fixes(site: Site, config: Config, writable: Callable[[Path], bool],
     follow = follow or writable
     fixes = Fixes()
     for hb in site.handbooks:
+        if numbers_disagree(hb):
+            continue  # FM203: whether the folder or the key is right is the author's call
         navigation_fixes(hb, site, fixes)
         card_fixes(hb, site, fixes)
     headings: dict[Path, list[Edit]] = {}

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from fmlint.diagnostics import Diagnostic
 from fmlint.rules.base import ERROR, WARNING, Context, Family, Rule
-from fmlint.rules.numbering import declared_section, numbered_title
+from fmlint.rules.numbering import declared_section, numbered_title, numbers_disagree
 from fmlint.site import liquid
 from fmlint.site.cards import CardIndex, IndexCard, Value, collapse, extract_cards
 from fmlint.site.html import text_content
@@ -366,7 +366,7 @@ def _increasing_keep(seq: list[int]) -> set[int]:
     return keep
 
 
-def check_handbook(hb: Handbook, ctx: Context) -> Iterator[Diagnostic]:
+def _check_handbook(hb: Handbook, ctx: Context) -> Iterator[Diagnostic]:
     index = hb.index
     if index is None or index.source.problem is not None:
         return
@@ -492,6 +492,12 @@ def _fields(index: Page, matcher: CardMatcher, card: IndexCard, n: int, page: Pa
         yield CARD_GOAL(index.path, card.goal.line, card.goal.column,
                         f"card goal is '{card.goal.text}'; {source} has description '{collapse(goal)}' "
                         "(the section's front matter is the source of truth)")
+
+
+def check_handbook(hb: Handbook, ctx: Context) -> Iterator[Diagnostic]:
+    settled = not numbers_disagree(hb)
+    for diag in _check_handbook(hb, ctx):
+        yield diag if settled or not diag.fixable else diag.with_(fixable=False)
 
 
 FAMILY = Family("index cards", "FM7", RULES, check_handbook=check_handbook)

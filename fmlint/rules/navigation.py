@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from fmlint.diagnostics import Diagnostic
 from fmlint.rules.base import ERROR, WARNING, Context, Family, Rule
+from fmlint.rules.numbering import numbers_disagree
 from fmlint.site.page import NavAssignment, Page
 from fmlint.site.site import Handbook, Site
 from fmlint.site.urls import page_at
@@ -217,7 +218,7 @@ def expected_navigation(hb: Handbook) -> dict[int, dict[str, Expected]]:
     return out
 
 
-def check_handbook(hb: Handbook, ctx: Context) -> Iterator[Diagnostic]:
+def _check_handbook(hb: Handbook, ctx: Context) -> Iterator[Diagnostic]:
     site = ctx.site
     chain = chain_of(hb)
     expected = expected_navigation(hb)
@@ -341,6 +342,12 @@ def _check_value(site: Site, chain: _Chain, page: Page, a: NavAssignment, expect
                        f"{a.name} points at {chain.label(site, value)} ({value}); the "
                        f"{'previous' if a.name == PREVIOUS else 'next'} page is "
                        f"{chain.label(site, expect.url)}: {do}")
+
+
+def check_handbook(hb: Handbook, ctx: Context) -> Iterator[Diagnostic]:
+    settled = not numbers_disagree(hb)
+    for diag in _check_handbook(hb, ctx):
+        yield diag if settled or not diag.fixable else diag.with_(fixable=False)
 
 
 FAMILY = Family("navigation", "FM3", RULES, check_handbook=check_handbook)

@@ -211,6 +211,12 @@ def declared_section(page: Page) -> int | None:
     return None
 
 
+def numbers_disagree(hb: Handbook) -> bool:
+    """Whether a section's folder and `section:` key disagree (FM203): the handbook's order is then
+    the author's call, so card and navigation findings are not fixable until it is settled."""
+    return any(declared_section(p) not in (None, n) for n, p in hb.sections.items())
+
+
 def numbered_title(page: Page) -> str | None:
     """The page's title with its numeral as FM204/FM205 want it (the title others should show)."""
     title = page.front_matter.get("title") if page.front_matter else None
