@@ -21,9 +21,6 @@ class Result:
     diagnostics: list[Diagnostic]
     files: int
 
-    def count(self, severity: Severity) -> int:
-        return sum(1 for d in self.diagnostics if d.severity is severity)
-
 
 def selector(config: Config) -> Callable[[str], bool]:
     select = tuple(config.select) + tuple(config.extend_select)

@@ -21,14 +21,6 @@ class Element:
     children: list[Element] = field(default_factory=list)
     parent: Element | None = field(default=None, repr=False)
 
-    def find_all(self, tag: str) -> list[Element]:
-        found = []
-        for child in self.children:
-            if child.tag == tag:
-                found.append(child)
-            found.extend(child.find_all(tag))
-        return found
-
 
 @dataclass
 class Comment:

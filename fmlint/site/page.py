@@ -204,7 +204,6 @@ class _Builder:
         self.offset = 0  # line of the Markdown being walked, from the body's first (inside markdown="1")
         self.html = HtmlCollector()
         self.slugs = SlugCounter()
-        self.pending_heading: Heading | None = None
         self.ial_lines: set[int] = set()  # IAL lines already taken by a heading
 
     def _drop_kramdown_comments(self) -> None:

@@ -98,8 +98,6 @@ class Site:
             return False
         return page.has_front_matter and self.url_index.is_published_path(rel)
 
-    def handbook_of(self, page: Page) -> Handbook | None:
-        return page.handbook  # type: ignore[return-value]
 
 
 def find_site_root(paths: list[Path], config_path: Path | None) -> Path:
